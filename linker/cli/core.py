@@ -1,0 +1,98 @@
+"""analyze, missing, inspect: the core commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from linker.cli.app import (
+    EvidenceSection,
+    ExcludeSection,
+    GoalsSection,
+    Model,
+    Quiet,
+    _fail,
+    _options,
+    _run_analysis,
+    app,
+)
+
+
+@app.command()
+def analyze(
+    files: Annotated[Optional[list[Path]], typer.Argument(help="A report (goals and evidence in one file).", show_default=False)] = None,
+    goals: Annotated[Optional[Path], typer.Option("--goals", help="The document holding the goals (a plan).")] = None,
+    evidence: Annotated[Optional[list[Path]], typer.Option("--evidence", help="A document holding results; repeatable.")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here (format from the suffix).")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="text, json, md, html or xlsx.")] = None,
+    graph: Annotated[Optional[Path], typer.Option("--graph", help="Also write the goal-evidence graph (.graphml or .json).")] = None,
+    model: Model = "e5",
+    goals_section: GoalsSection = [],  # noqa: B006 - typer reads defaults, never mutates them
+    evidence_section: EvidenceSection = [],  # noqa: B006
+    exclude_section: ExcludeSection = [],  # noqa: B006
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the embedding cache.")] = False,
+    quiet: Quiet = False,
+) -> None:
+    """Link every sub-goal of a report to its evidence and write a goal-coverage report."""
+    opts = _options(model, goals_section, evidence_section, exclude_section, no_cache)
+    a = _run_analysis(list(files or []), goals, list(evidence or []), opts, quiet)
+    from linker.report import render
+
+    kind = fmt or (output.suffix.lstrip(".").lower() if output is not None else "text")
+    if kind == "markdown":
+        kind = "md"
+    if graph is not None:
+        from linker.graph import build_graph, write_graph
+
+        write_graph(build_graph(a), graph)
+    render.write(a, kind, output)
+    if output is not None and not quiet:
+        typer.echo(f"wrote {output}", err=True)
+
+
+@app.command()
+def missing(
+    files: Annotated[Optional[list[Path]], typer.Argument(help="A report (goals and evidence in one file).", show_default=False)] = None,
+    goals: Annotated[Optional[Path], typer.Option("--goals", help="The document holding the goals (a plan).")] = None,
+    evidence: Annotated[Optional[list[Path]], typer.Option("--evidence", help="A document holding results; repeatable.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text, csv or json.")] = "text",
+    include_weak: Annotated[bool, typer.Option("--include-weak", help="Also list sub-goals with only doubtful evidence.")] = False,
+    include_unmet: Annotated[bool, typer.Option("--include-unmet", help="Also list sub-goals whose numbers contradict the target.")] = False,
+    fail_on_missing: Annotated[bool, typer.Option("--fail-on-missing", help="Exit 1 when anything is listed.")] = False,
+    model: Model = "e5",
+    goals_section: GoalsSection = [],  # noqa: B006
+    evidence_section: EvidenceSection = [],  # noqa: B006
+    quiet: Quiet = False,
+) -> None:
+    """List the sub-goals that have no accepted evidence, grouped by goal."""
+    if fmt not in ("text", "csv", "json"):
+        _fail(f"unknown format '{fmt}' for missing; use text, csv or json")
+    opts = _options(model, goals_section, evidence_section, [])
+    a = _run_analysis(list(files or []), goals, list(evidence or []), opts, quiet)
+    from linker.report import missing_rows, render
+
+    rows = missing_rows(a, include_weak=include_weak, include_unmet=include_unmet)
+    render.write_missing(rows, fmt)
+    if fail_on_missing and rows:
+        raise typer.Exit(1)
+
+
+@app.command()
+def inspect(
+    file: Annotated[Path, typer.Argument(help="A report.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    goals_section: GoalsSection = [],  # noqa: B006
+    evidence_section: EvidenceSection = [],  # noqa: B006
+    exclude_section: ExcludeSection = [],  # noqa: B006
+) -> None:
+    """Show how a report was read: its section tree with roles, tables and goals found."""
+    if fmt not in ("text", "json"):
+        _fail(f"unknown format '{fmt}' for inspect; use text or json")
+    from linker.pipeline import load
+    from linker.report import render
+    from linker.structure import Overrides
+
+    doc = load(file, Overrides(goals=tuple(goals_section), evidence=tuple(evidence_section), exclude=tuple(exclude_section)))
+    render.write_inspection(doc, fmt)
