@@ -36,7 +36,11 @@ from linker import segment
 from linker.encoders import EmbeddingCache, Encoder, embed
 from linker.model import Candidate, EvidenceUnit, Goal, SubGoal
 
-FEATURES = ["dense", "dense_z", "hub", "lex", "heading", "terms", "qty_match", "qty_other", "negative"]
+FEATURES = [
+    "dense", "dense_z", "hub", "dense_rank", "mutual_rank", "lex", "lex_rank", "heading", "heading_dense",
+    "sg_heading", "terms", "qty_match", "qty_other", "negative", "unit_title", "unit_len",
+]
+RETRIEVE = 30  # candidates per sub-goal that reach the scorer (dense and lexical ranks fused)
 
 
 @dataclass
@@ -120,47 +124,114 @@ def _noun_overlap(a: str, b: str) -> bool:
     return any(a[i : i + 3] in b for i in range(len(a) - 2))
 
 
-def features(
-    subgoals: Sequence[SubGoal],
-    goal_of: dict[str, Goal],
-    units: Sequence[EvidenceUnit],
-    dense: np.ndarray | None,
-    lex: np.ndarray,
-    heading_lex: np.ndarray,
+def _ranks(m: np.ndarray, axis: int) -> np.ndarray:
+    """1-based rank of every entry along an axis (1 = the largest)."""
+    order = np.argsort(-m, axis=axis, kind="stable")
+    ranks = np.empty_like(order)
+    if axis == 1:
+        rows = np.arange(m.shape[0])[:, None]
+        ranks[rows, order] = np.arange(1, m.shape[1] + 1)[None, :]
+    else:
+        cols = np.arange(m.shape[1])[None, :]
+        ranks[order, cols] = np.arange(1, m.shape[0] + 1)[:, None]
+    return ranks
+
+
+@dataclass
+class Signals:
+    """Every pairwise signal as an (n sub-goals × m units) matrix, plus per-pair sparse checks."""
+
+    dense: np.ndarray
+    lex: np.ndarray
+    heading_lex: np.ndarray
+    heading_dense: np.ndarray
+    sg_heading: np.ndarray
+    has_dense: bool
+
+    def retrieve(self, k: int) -> np.ndarray:
+        """Indices of the k best units per sub-goal by reciprocal-rank fusion of dense and lexical."""
+        rrf = 1.0 / (60 + _ranks(self.dense, 1)) + 1.0 / (60 + _ranks(self.lex, 1)) if self.has_dense else self.lex.copy()
+        k = min(k, rrf.shape[1])
+        return np.argsort(-rrf, axis=1, kind="stable")[:, :k]
+
+
+def pair_features(
+    subgoals: Sequence[SubGoal], units: Sequence[EvidenceUnit], sig: Signals, chosen: np.ndarray
 ) -> list[list[dict[str, float]]]:
-    n, m = len(subgoals), len(units)
-    if dense is None:
-        dense = np.zeros((n, m), dtype=np.float32)
-    row_mean = dense.mean(axis=1, keepdims=True) if m else np.zeros((n, 1))
-    row_std = dense.std(axis=1, keepdims=True) + 1e-6 if m else np.ones((n, 1))
-    col_mean = dense.mean(axis=0, keepdims=True) if n else np.zeros((1, m))
-    dz = (dense - row_mean) / row_std
-    hub = dense - col_mean
+    """Feature dicts for the chosen (sub-goal, unit) pairs; see the module docstring."""
+    n, m = sig.dense.shape
+    dense = sig.dense
+    dz = (dense - dense.mean(axis=1, keepdims=True)) / (dense.std(axis=1, keepdims=True) + 1e-6)
+    hub = dense - dense.mean(axis=0, keepdims=True)
+    drank = _ranks(dense, 1)
+    mrank = _ranks(dense, 0)
+    lrank = _ranks(sig.lex, 1)
     sg_words = [set(segment.words(s.text)) for s in subgoals]
-    ev_text = [u.text for u in units]
+    unit_title = [1.0 if u.text.rstrip("。") and u.heading.endswith(u.text.rstrip("。").lstrip("一二三四五六七八九十是")) else 0.0 for u in units]
     out: list[list[dict[str, float]]] = []
     for i, sg in enumerate(subgoals):
         target_nouns = [sg.target.quantity] if sg.target is not None and sg.target.quantity else []
+        words = sg_words[i]
         row = []
-        for j, u in enumerate(units):
-            words = sg_words[i]
-            terms = (sum(1 for w in words if w in ev_text[j]) / len(words)) if words else 0.0
+        for j in chosen[i]:
+            u = units[j]
+            terms = (sum(1 for w in words if w in u.text) / len(words)) if words else 0.0
             ev_nouns = _qty_nouns(u.quantities)
             qty_match = 1.0 if target_nouns and any(_noun_overlap(t, e) for t in target_nouns for e in ev_nouns) else 0.0
-            qty_other = 1.0 if target_nouns and ev_nouns and not qty_match else 0.0
             row.append({
-                "dense": float(dense[i, j]),
-                "dense_z": float(dz[i, j]),
-                "hub": float(hub[i, j]),
-                "lex": float(lex[i, j]),
-                "heading": float(heading_lex[i, j]),
+                "_j": float(j),
+                "dense": float(dense[i, j]) if sig.has_dense else 0.0,
+                "dense_z": float(dz[i, j]) if sig.has_dense else 0.0,
+                "hub": float(hub[i, j]) if sig.has_dense else 0.0,
+                "dense_rank": 1.0 / float(drank[i, j]) if sig.has_dense else 0.0,
+                "mutual_rank": 1.0 / float(mrank[i, j]) if sig.has_dense else 0.0,
+                "lex": float(sig.lex[i, j]),
+                "lex_rank": 1.0 / float(lrank[i, j]),
+                "heading": float(sig.heading_lex[i, j]),
+                "heading_dense": float(sig.heading_dense[i, j]),
+                "sg_heading": float(sig.sg_heading[i, j]),
                 "terms": float(terms),
                 "qty_match": qty_match,
-                "qty_other": qty_other,
+                "qty_other": 1.0 if target_nouns and ev_nouns and not qty_match else 0.0,
                 "negative": 1.0 if u.negative else 0.0,
+                "unit_title": unit_title[j],
+                "unit_len": math.log1p(len(u.text)) / 6.0,
             })
         out.append(row)
     return out
+
+
+def signals(
+    goals: Sequence[Goal],
+    units: Sequence[EvidenceUnit],
+    *,
+    encoder: Encoder | None,
+    cache: EmbeddingCache | None = None,
+    progress: object | None = None,
+) -> tuple[Signals, int]:
+    """All pairwise similarity matrices; returns them and how many texts were embedded afresh."""
+    subgoals = [sg for g in goals for sg in g.subgoals]
+    goal_of = {sg.id: g for g in goals for sg in g.subgoals}
+    n, m = len(subgoals), len(units)
+    titles = [goal_of[sg.id].title or sg.text for sg in subgoals]
+    headings = [u.heading or u.text for u in units]
+    embedded = 0
+    if encoder is not None:
+        misses = cache.misses if cache else 0
+        q = embed(encoder, [sg.text for sg in subgoals], query=True, cache=cache, progress=progress)  # type: ignore[arg-type]
+        p = embed(encoder, [u.text for u in units], query=False, cache=cache, progress=progress)  # type: ignore[arg-type]
+        tq = embed(encoder, titles, query=True, cache=cache)
+        hp = embed(encoder, headings, query=False, cache=cache)
+        dense = q @ p.T
+        heading_dense = tq @ hp.T
+        embedded = (cache.misses - misses) if cache else len(set(x.text for x in subgoals)) + len(set(u.text for u in units))
+    else:
+        dense = np.zeros((n, m), dtype=np.float32)
+        heading_dense = np.zeros((n, m), dtype=np.float32)
+    lex = lexical_matrix([sg.text for sg in subgoals], [u.text for u in units])
+    heading_lex = lexical_matrix(titles, headings)
+    sg_heading = lexical_matrix([sg.text for sg in subgoals], headings)
+    return Signals(dense, lex, heading_lex, heading_dense, sg_heading, encoder is not None), embedded
 
 
 def match(
@@ -174,27 +245,20 @@ def match(
     progress: object | None = None,
 ) -> MatchResult:
     subgoals = [sg for g in goals for sg in g.subgoals]
-    goal_of = {sg.id: g for g in goals for sg in g.subgoals}
     result = MatchResult(model=encoder.name if encoder is not None else "lexical")
     if not subgoals:
         return result
     if not units:
         result.candidates = {sg.id: [] for sg in subgoals}
         return result
-    dense = None
-    if encoder is not None:
-        misses_before = cache.misses if cache else 0
-        q = embed(encoder, [sg.text for sg in subgoals], query=True, cache=cache, progress=progress)  # type: ignore[arg-type]
-        p = embed(encoder, [u.text for u in units], query=False, cache=cache, progress=progress)  # type: ignore[arg-type]
-        dense = q @ p.T
-        result.embedded = (cache.misses - misses_before) if cache else len(set(s.text for s in subgoals)) + len(set(u.text for u in units))
-    lex = lexical_matrix([sg.text for sg in subgoals], [u.text for u in units])
-    goal_titles = [f"{goal_of[sg.id].title}" for sg in subgoals]
-    heading_lex = lexical_matrix(goal_titles, [u.heading for u in units])
-    feats = features(subgoals, goal_of, units, dense, lex, heading_lex)
+    sig, result.embedded = signals(goals, units, encoder=encoder, cache=cache, progress=progress)
+    chosen = sig.retrieve(RETRIEVE)
+    feats = pair_features(subgoals, units, sig, chosen)
     for i, sg in enumerate(subgoals):
-        cands = [Candidate(score=scorer.score(f), subgoal_id=sg.id, evidence_id=units[j].id, source="fusion", features=f)
-                 for j, f in enumerate(feats[i])]
+        cands = []
+        for f in feats[i]:
+            j = int(f.pop("_j"))
+            cands.append(Candidate(score=scorer.score(f), subgoal_id=sg.id, evidence_id=units[j].id, source="fusion", features=f))
         cands.sort(key=lambda c: -c.score)
         cands = cands[:top_k]
         decide(cands, scorer)

@@ -1,0 +1,209 @@
+"""Scoring links against annotations: one set of functions shared by tests, bench/ and ``linker eval``.
+
+Gold judgments are anchored by text (see ``annotations/*.jsonl``): a sub-goal
+quote and an evidence quote. They are mapped onto an analysis's own units by
+span overlap, so gold survives changes of segmentation. Metrics:
+
+* precision / recall / F1 of accepted links, over (sub-goal, evidence unit) pairs
+  (spaCy's ``PRFScore.score_set`` idea);
+* recall@k of candidates: the share of sub-goals with gold evidence that have a
+  gold unit among their first k candidates;
+* accuracy of the "has evidence at all" decision per sub-goal.
+
+Only sub-goals that gold judges count.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from linker.errors import LinkerError
+from linker.model import Document
+
+
+@dataclass
+class GoldRecord:
+    goal_document: str
+    evidence_document: str
+    subgoal: str
+    evidence: str | None
+    label: str
+    line: int = 0
+
+
+@dataclass
+class GoldSet:
+    """The gold judgments of one (goal document, evidence document) pair."""
+
+    goal_document: str
+    evidence_document: str
+    records: list[GoldRecord] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        g = Path(self.goal_document).stem
+        e = Path(self.evidence_document).stem
+        return g if g == e else f"{g}→{e}"
+
+
+def load_gold(paths: Iterable[Path]) -> list[GoldSet]:
+    sets: dict[tuple[str, str], GoldSet] = {}
+    for path in paths:
+        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                d = json.loads(line)
+                rec = GoldRecord(d["goal_document"], d["evidence_document"], d["subgoal"], d.get("evidence"), d["label"], i)
+            except (json.JSONDecodeError, KeyError) as exc:
+                raise LinkerError(f"{path}:{i}: not a judgment record ({exc})") from exc
+            if rec.label not in ("accept", "no_evidence", "reject"):
+                continue
+            key = (rec.goal_document, rec.evidence_document)
+            sets.setdefault(key, GoldSet(*key)).records.append(rec)
+    return list(sets.values())
+
+
+def _locate_all(doc: Document, quote: str) -> list[tuple[int, int]]:
+    """Every place a quote stands, as spans of the normalised text (raw first, then text)."""
+    from bisect import bisect_left
+
+    out = []
+    k = doc.raw.find(quote)
+    while k >= 0:
+        a = bisect_left(doc.offsets, k)
+        b = bisect_left(doc.offsets, k + len(quote))
+        if b > a:
+            out.append((a, min(b, len(doc.text))))
+        k = doc.raw.find(quote, k + 1)
+    if not out:
+        k = doc.text.find(quote)
+        while k >= 0:
+            out.append((k, k + len(quote)))
+            k = doc.text.find(quote, k + 1)
+    return out
+
+
+def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
+    return max(0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def map_quote(doc: Document, quote: str, spans: dict[str, tuple[int, int]], *, many: bool) -> list[str]:
+    """Ids of the spans a quote covers: the best one, or (many) all that it mostly covers."""
+    for place in _locate_all(doc, quote):
+        hits = [(i, _overlap(place, s), s) for i, s in spans.items() if _overlap(place, s) > 0]
+        if not hits:
+            continue
+        if not many:
+            return [max(hits, key=lambda h: h[1])[0]]
+        keep = [i for i, ov, s in hits if ov >= 0.5 * min(s[1] - s[0], place[1] - place[0])]
+        return keep or [max(hits, key=lambda h: h[1])[0]]
+    return []
+
+
+@dataclass
+class Gold:
+    """Gold mapped onto one analysis."""
+
+    judged: set[str]  # sub-goal ids gold speaks about
+    links: set[tuple[str, str]]  # (sub-goal id, unit id)
+    unmapped: int = 0  # records whose quotes found no unit
+
+    def evidenced(self) -> set[str]:
+        return {s for s, _ in self.links}
+
+
+def map_gold(analysis, gold: GoldSet) -> Gold:  # type: ignore[no-untyped-def]
+    gdoc = analysis.goal_doc
+    sg_spans = {sg.id: (sg.start, sg.end) for _, sg in analysis.subgoals()}
+    unit_spans: dict[int, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for u in analysis.units:
+        unit_spans[u.doc_index][u.id] = (u.start, u.end)
+    judged: set[str] = set()
+    links: set[tuple[str, str]] = set()
+    unmapped = 0
+    for rec in gold.records:
+        sgs = map_quote(gdoc, rec.subgoal, sg_spans, many=False)
+        if not sgs:
+            unmapped += 1
+            continue
+        judged.add(sgs[0])
+        if rec.label == "accept" and rec.evidence:
+            found = []
+            for i, d in enumerate(analysis.evidence_docs):
+                found = map_quote(d, rec.evidence, unit_spans[i], many=True)
+                if found:
+                    break
+            if not found:
+                unmapped += 1
+            links.update((sgs[0], u) for u in found)
+    return Gold(judged=judged, links=links, unmapped=unmapped)
+
+
+@dataclass
+class Scores:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    hit_at_k: int = 0
+    with_gold: int = 0
+    decision_right: int = 0
+    judged: int = 0
+    k: int = 3
+
+    def __iadd__(self, o: Scores) -> Scores:
+        for f in ("tp", "fp", "fn", "hit_at_k", "with_gold", "decision_right", "judged"):
+            setattr(self, f, getattr(self, f) + getattr(o, f))
+        return self
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def recall_at_k(self) -> float:
+        return self.hit_at_k / self.with_gold if self.with_gold else 0.0
+
+    @property
+    def decision_accuracy(self) -> float:
+        return self.decision_right / self.judged if self.judged else 0.0
+
+    def as_dict(self) -> dict[str, float]:
+        return {"precision": round(self.precision, 3), "recall": round(self.recall, 3), "f1": round(self.f1, 3),
+                f"recall@{self.k}": round(self.recall_at_k, 3), "evidence_decision_accuracy": round(self.decision_accuracy, 3),
+                "subgoals": self.judged, "gold_links": self.tp + self.fn}
+
+
+def score(candidates: dict[str, Sequence], gold: Gold, *, k: int = 3) -> Scores:  # type: ignore[type-arg]
+    """Compare accepted candidates (and the ranking) with gold, over the judged sub-goals."""
+    s = Scores(k=k)
+    predicted = {(sid, c.evidence_id) for sid, cs in candidates.items() if sid in gold.judged for c in cs if c.accepted}
+    s.tp = len(predicted & gold.links)
+    s.fp = len(predicted - gold.links)
+    s.fn = len(gold.links - predicted)
+    gold_by_sg: dict[str, set[str]] = defaultdict(set)
+    for sid, uid in gold.links:
+        gold_by_sg[sid].add(uid)
+    for sid in gold.judged:
+        cs = candidates.get(sid, [])
+        has_gold = sid in gold_by_sg
+        if has_gold:
+            s.with_gold += 1
+            if any(c.evidence_id in gold_by_sg[sid] for c in cs[:k]):
+                s.hit_at_k += 1
+        s.judged += 1
+        s.decision_right += int(has_gold == any(c.accepted for c in cs))
+    return s

@@ -1,0 +1,167 @@
+"""Learning the link scorer from annotations (``linker train``, ``linker eval``).
+
+For every annotated (goal document, evidence document) pair the analysis is run
+once, keeping all retrieved candidates with their features; gold says which
+pairs are links. A logistic regression (scikit-learn) learns the weights; the
+accept and weak thresholds are then chosen on the training data to maximise
+link F1 plus the accuracy of the "has evidence" decision. Cross-validation is
+over annotated documents (leave one document pair out) so that no figure is
+measured on the annotations it was fitted on.
+
+A trained scorer is a directory that describes itself (``config.json``: the
+features, weights, thresholds, the hash of the annotations it learned from, the
+code version and its cross-validated metrics).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from linker import __version__
+from linker.evaluate import Gold, GoldSet, Scores, map_gold, score
+from linker.match import DEFAULT_SCORER, FEATURES, RETRIEVE, Scorer, decide
+from linker.model import Candidate
+
+
+@dataclass
+class Prepared:
+    """One annotated pair, analysed once: candidates with features, and gold mapped onto them."""
+
+    name: str
+    candidates: dict[str, list[Candidate]]
+    gold: Gold
+    goal_of: dict[str, str] = field(default_factory=dict)  # sub-goal id → goal id (for grouped splits)
+
+
+def prepare(gold_sets: Sequence[GoldSet], root: Path, *, model: str = "e5", progress: Callable[[str], None] | None = None) -> list[Prepared]:
+    from linker.pipeline import Options, analyze
+
+    out = []
+    for gs in gold_sets:
+        if progress:
+            progress(gs.name)
+        ev = [root / gs.evidence_document] if gs.evidence_document != gs.goal_document else []
+        opts = Options(model=model, top_k=RETRIEVE, reranker=None)
+        if hasattr(opts, "use_store"):
+            opts.use_store = False  # type: ignore[attr-defined]
+        a = analyze(root / gs.goal_document, ev, opts)
+        out.append(Prepared(gs.name, a.candidates, map_gold(a, gs), {sg.id: g.id for g, sg in a.subgoals()}))
+    return out
+
+
+def _matrix(preps: Sequence[Prepared]) -> tuple[np.ndarray, np.ndarray]:
+    xs, ys = [], []
+    for p in preps:
+        for sid, cands in p.candidates.items():
+            if sid not in p.gold.judged:
+                continue
+            for c in cands:
+                xs.append([c.features.get(f, 0.0) for f in FEATURES])
+                ys.append(1 if (sid, c.evidence_id) in p.gold.links else 0)
+    return np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.int64)
+
+
+def _rescore(preps: Sequence[Prepared], scorer: Scorer) -> list[dict[str, list[Candidate]]]:
+    out = []
+    for p in preps:
+        rescored = {}
+        for sid, cands in p.candidates.items():
+            cs = [Candidate(score=scorer.score(c.features), subgoal_id=sid, evidence_id=c.evidence_id, features=c.features) for c in cands]
+            cs.sort(key=lambda c: -c.score)
+            decide(cs, scorer)
+            rescored[sid] = cs
+        out.append(rescored)
+    return out
+
+
+def evaluate(preps: Sequence[Prepared], scorer: Scorer) -> tuple[Scores, dict[str, Scores]]:
+    total = Scores()
+    per = {}
+    for p, cands in zip(preps, _rescore(preps, scorer), strict=True):
+        s = score(cands, p.gold)
+        per[p.name] = s
+        total += s
+    return total, per
+
+
+def fit(preps: Sequence[Prepared], *, c: float = 1.0) -> Scorer:
+    """Logistic weights on standardised features, folded back to raw ones; thresholds tuned."""
+    from sklearn.linear_model import LogisticRegression
+
+    x, y = _matrix(preps)
+    if len(set(y.tolist())) < 2:
+        raise ValueError("the annotations hold no accepted and no rejected pair to learn from")
+    mu = x.mean(axis=0)
+    sd = x.std(axis=0)
+    sd[sd == 0] = 1.0
+    lr = LogisticRegression(C=c, max_iter=2000)
+    lr.fit((x - mu) / sd, y)
+    w = lr.coef_[0] / sd
+    b = float(lr.intercept_[0] - np.sum(lr.coef_[0] * mu / sd))
+    scorer = Scorer(weights={f: float(v) for f, v in zip(FEATURES, w, strict=True)}, bias=b, source="trained")
+    return tune(preps, scorer)
+
+
+def tune(preps: Sequence[Prepared], scorer: Scorer) -> Scorer:
+    """Choose accept/weak thresholds and the margin that maximise F1 + evidence-decision accuracy."""
+    best = (-1.0, scorer.accept, scorer.margin)
+    for margin in (0.1, 0.2, 0.3, 0.5):
+        for t in np.linspace(0.1, 0.9, 33):
+            s = Scorer(scorer.weights, scorer.bias, accept=float(t), weak=float(t) / 2, margin=margin, max_links=scorer.max_links)
+            total, _ = evaluate(preps, s)
+            obj = total.f1 + total.decision_accuracy
+            if obj > best[0] + 1e-9:
+                best = (obj, float(t), margin)
+    _, t, margin = best
+    return Scorer(scorer.weights, scorer.bias, accept=t, weak=round(t * 0.6, 4), margin=margin, max_links=scorer.max_links, source=scorer.source)
+
+
+def cross_validate(preps: Sequence[Prepared]) -> tuple[Scores, dict[str, Scores]]:
+    """Leave one annotated document pair out: fit on the others, score the one left out."""
+    total = Scores()
+    per = {}
+    for i, held in enumerate(preps):
+        train = [p for j, p in enumerate(preps) if j != i]
+        scorer = fit(train)
+        s, _ = evaluate([held], scorer)
+        per[held.name] = s
+        total += s
+    return total, per
+
+
+def annotations_hash(paths: Sequence[Path]) -> str:
+    h = hashlib.sha256()
+    for p in sorted(paths):
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def save(scorer: Scorer, directory: Path, *, model: str, annotations: Sequence[Path], metrics: dict) -> Path:  # type: ignore[type-arg]
+    directory.mkdir(parents=True, exist_ok=True)
+    config = {
+        "kind": "linker.reranker/1",
+        "scorer": scorer.to_json(),
+        "encoder": model,
+        "retrieve": RETRIEVE,
+        "annotations": [p.name for p in sorted(annotations)],
+        "annotations_sha256": annotations_hash(annotations),
+        "linker_version": __version__,
+        "trained": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "metrics": metrics,
+    }
+    path = directory / "config.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(config, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+__all__ = ["DEFAULT_SCORER", "Prepared", "cross_validate", "evaluate", "fit", "prepare", "save", "tune"]
