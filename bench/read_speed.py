@@ -1,8 +1,9 @@
 """How reading time grows with the size of a report.
 
 Replicates an example text report to 1, 2, 4, 8, 16 and 50 MB, reads each copy
-through ``linker.io.read`` (and normalises it, once ``linker.normalize`` exists) and
-prints MB, seconds and seconds per MB: the last column should stay about flat.
+through ``linker.io.read``, normalises it (``linker.normalize``) and builds its section
+tree (``linker.structure``), and prints MB, seconds and seconds per MB for each stage:
+the s/MB columns should stay about flat (reading time linear in the size).
 
     python bench/read_speed.py [--source examples/000_….txt] [--sizes 1,2,4,8,16,50] [--repeat 3]
 """
@@ -49,16 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per size; the best is shown")
     args = parser.parse_args(argv)
 
-    try:
-        from linker.normalize import normalize  # a later stage; timed when present
-    except ImportError:
-        normalize = None
+    from linker.normalize import normalize
+    from linker.structure import structure
 
     source = args.source.read_bytes()
     sizes = [float(s) for s in args.sizes.split(",") if s.strip()]
-    header = f"{'MB':>6} {'read s':>9} {'read s/MB':>10}"
-    if normalize is not None:
-        header += f" {'norm s':>9} {'norm s/MB':>10}"
+    header = f"{'MB':>6} {'read s':>9} {'read s/MB':>10} {'norm s':>9} {'norm s/MB':>10} {'struct s':>9} {'struct s/MB':>11} {'sections':>9}"
     print(f"source: {args.source.name} ({len(source) / 1024:.0f} KB), best of {args.repeat}")
     print(header)
     with tempfile.TemporaryDirectory(prefix="linker-bench-") as tmp:
@@ -68,10 +65,20 @@ def main(argv: list[str] | None = None) -> int:
             mb = path.stat().st_size / MB
             seconds = best_of(args.repeat, partial(linker.io.read, path))
             line = f"{mb:6.1f} {seconds:9.3f} {seconds / mb:10.4f}"
-            if normalize is not None:
-                nseconds = best_of(args.repeat, partial(normalize, linker.io.read(path)))
-                line += f" {nseconds:9.3f} {nseconds / mb:10.4f}"
+            reading = linker.io.read(path)
+            nseconds = best_of(args.repeat, partial(normalize, reading))
+            line += f" {nseconds:9.3f} {nseconds / mb:10.4f}"
+            # structure() fills doc.sections in place: time it on a fresh document each run
+            stimes = []
+            for _ in range(args.repeat):
+                doc = normalize(reading)
+                t0 = time.perf_counter()
+                structure(doc)
+                stimes.append(time.perf_counter() - t0)
+            sseconds = min(stimes)
+            line += f" {sseconds:9.3f} {sseconds / mb:11.4f} {len(doc.sections):9d}"
             print(line, flush=True)
+            del doc, reading
             path.unlink()
     return 0
 

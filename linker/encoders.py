@@ -73,7 +73,8 @@ class STEncoder:
         except Exception as exc:  # the library raises many kinds for a bad directory
             raise ModelError(f"st:{path}: cannot load a sentence-transformers model from this directory ({exc})") from exc
         self.name = f"st:{p.resolve().name}:{_dir_fingerprint(p)}"
-        self.dim = int(self._model.get_sentence_embedding_dimension() or 0)
+        dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dim() or 0)
         self._prompts = getattr(self._model, "prompts", {}) or {}
 
     def encode(self, texts: Sequence[str], *, query: bool) -> np.ndarray:

@@ -68,33 +68,15 @@ def load_gold(paths: Iterable[Path]) -> list[GoldSet]:
     return list(sets.values())
 
 
-def _locate_all(doc: Document, quote: str) -> list[tuple[int, int]]:
-    """Every place a quote stands, as spans of the normalised text (raw first, then text)."""
-    from bisect import bisect_left
-
-    out = []
-    k = doc.raw.find(quote)
-    while k >= 0:
-        a = bisect_left(doc.offsets, k)
-        b = bisect_left(doc.offsets, k + len(quote))
-        if b > a:
-            out.append((a, min(b, len(doc.text))))
-        k = doc.raw.find(quote, k + 1)
-    if not out:
-        k = doc.text.find(quote)
-        while k >= 0:
-            out.append((k, k + len(quote)))
-            k = doc.text.find(quote, k + 1)
-    return out
-
-
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
 def map_quote(doc: Document, quote: str, spans: dict[str, tuple[int, int]], *, many: bool) -> list[str]:
     """Ids of the spans a quote covers: the best one, or (many) all that it mostly covers."""
-    for place in _locate_all(doc, quote):
+    from linker.anchors import occurrences
+
+    for place in occurrences(doc, quote):
         hits = [(i, _overlap(place, s), s) for i, s in spans.items() if _overlap(place, s) > 0]
         if not hits:
             continue

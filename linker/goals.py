@@ -37,6 +37,7 @@ def extract_goals(doc: Document) -> list[Goal]:
     goals: list[Goal] = []
     for sec in sections_with_role(doc, Role.GOALS):
         goals.extend(_goals_in_section(doc, sec))
+    goals.extend(_selfeval_tables_elsewhere(doc, goals))
     # 主要预期目标 paragraphs of government work reports, wherever they stand
     taken = [(g.start, g.end) for g in goals]
     for block in doc.blocks:
@@ -53,11 +54,41 @@ def extract_goals(doc: Document) -> list[Goal]:
     goals.sort(key=lambda g: g.start)
     for i, g in enumerate(goals, 1):
         g.id = f"g{i}"
+        inherited = _inherited_deadline(doc, g)
         for j, sg in enumerate(g.subgoals, 1):
             sg.id = f"g{i}.{j}"
             sg.goal_id = g.id
             _attach_quantities(doc, sg, year)
+            if sg.target is not None and sg.target.deadline is None:
+                sg.target.deadline = inherited
     return goals
+
+
+# "到2025年，…", "2025年前", "十四五末" at the head of a goal or of its section; a plan's period "(2021—2025年)"
+_LEAD_DEADLINE = re.compile(r"(?:到|至|截至)\s*(20\d\d)\s*年|(20\d\d)\s*年(?:底|末)?(?:前|以前)|(十四五)[”\"]?\s*(?:末|期末)")
+_PERIOD = re.compile(r"20\d\d\s*[—－\-–~～至到]\s*(20\d\d)\s*年")
+
+
+def _lead(text: str) -> int | None:
+    m = _LEAD_DEADLINE.search(text)
+    if m is None:
+        return None
+    return int(m.group(1) or m.group(2)) if (m.group(1) or m.group(2)) else 2025
+
+
+def _inherited_deadline(doc: Document, goal: Goal) -> int | None:
+    """The deadline a sub-goal that names none inherits: its goal's lead, its goal sections', the plan's period."""
+    found = _lead(goal.text[:200])
+    if found is not None:
+        return found
+    sec = doc.section(goal.section_id) if goal.section_id != "s0" else None
+    while sec is not None and sec.role == Role.GOALS:
+        found = _lead(doc.text[sec.body_start : min(sec.end, sec.body_start + 200)])
+        if found is not None:
+            return found
+        sec = doc.section(sec.parent) if sec.parent and sec.parent != "s0" else None
+    m = _PERIOD.search(doc.sections[0].title if doc.sections else doc.text[:200])
+    return int(m.group(1)) if m else None
 
 
 def _attach_quantities(doc: Document, sg: SubGoal, year: int | None) -> None:
@@ -73,17 +104,26 @@ def _goals_in_section(doc: Document, sec: Section) -> list[Goal]:
     items = [s for s in doc.sections if s.parent == sec.id and s.level < RUN_IN_RANK + 2 and s.duplicate_of is None]
     goals: list[Goal] = []
     covered: list[tuple[int, int]] = []
+    recursed: list[tuple[int, int]] = []
     for item in items:
+        covered.append((item.start, item.end))
+        if item.role != Role.GOALS:
+            continue  # e.g. (一)指导思想 under 二、指导思想和主要目标
+        if any(s.parent == item.id and s.level < RUN_IN_RANK + 2 for s in doc.sections):
+            goals.extend(_goals_in_section(doc, item))  # (二)主要目标 with its —— bullets
+            recursed.append((item.start, item.end))
+            continue
         kind = "bullet" if item.numbering.startswith("—") else "indicator"
         goals.append(_item_goal(doc, item, kind))
-        covered.append((item.start, item.end))
     # paragraphs and tables directly in the section, outside its items
     table_rows: dict[int, list[Block]] = {}
     for block in doc.blocks:
-        if not (sec.body_start <= block.start < sec.end) or any(a <= block.start < b for a, b in covered):
+        if not (sec.body_start <= block.start < sec.end) or any(a <= block.start < b for a, b in recursed):
             continue
-        if block.kind == "table_row":
+        if block.kind == "table_row":  # a table is a goal of its own, even inside a bullet's span
             table_rows.setdefault(block.table or 0, []).append(block)
+            continue
+        if any(a <= block.start < b for a, b in covered):
             continue
         line = doc.text[block.start : block.end]
         if block.start < sec.body_start or _LABEL_ONLY.match(line.strip()):
@@ -99,7 +139,9 @@ def _goals_in_section(doc: Document, sec: Section) -> list[Goal]:
         goals.append(g)
     for rows in table_rows.values():
         g = _table_goal(doc, rows, sec)
-        if g is not None:
+        if isinstance(g, list):
+            goals.extend(g)
+        elif g is not None:
             goals.append(g)
     # the run-in body of a goal section's own heading ("（二）目标。正文…")
     if sec.body_start < sec.end:
@@ -115,7 +157,12 @@ def _is_numeric_paragraph(line: str) -> bool:
 
 def _item_goal(doc: Document, item: Section, kind: str) -> Goal:
     """A numbered indicator or a bullet: title sentence, then one sub-goal a sentence."""
-    spans = segment.sentences(doc.text, item.body_start, item.end)
+    spans = [
+        span
+        for b in doc.blocks
+        if b.kind != "table_row" and b.end > item.body_start and b.start < item.end
+        for span in segment.sentences(doc.text, max(b.start, item.body_start), min(b.end, item.end))
+    ]
     spans = [s for s in spans if doc.text[s[0] : s[1]].strip("。；， ")]
     if not spans:  # an item that is all title
         spans = [(item.start + len(item.numbering), item.body_start)]
@@ -175,7 +222,7 @@ def _expected_targets(doc: Document, block: Block, start: int, sec: Section | No
     )
     for ca, cb in segment.clauses(doc.text, start, end):
         t = doc.text[ca:cb]
-        if re.search(r"\d|[一二三四五六七八九十百千万]", t) and len(t.strip("，；。 ")) >= 4:
+        if len(t.strip("，；。 ")) >= 4:  # qualitative targets (居民收入增长与经济增长基本同步) count too
             goal.subgoals.append(SubGoal(id="", goal_id="", start=ca, end=cb, text=t))
     return goal
 
@@ -183,9 +230,32 @@ def _expected_targets(doc: Document, block: Block, start: int, sec: Section | No
 _HEADER_TARGET = re.compile(r"(20\d\d)\s*年?|目标值|指标值|年度指标值|预期|目标")
 
 
-def _table_goal(doc: Document, rows: list[Block], sec: Section) -> Goal | None:
-    """An indicator table: the header names the target column (the latest year, or 指标值)."""
-    from linker import quantities
+def _selfeval_tables_elsewhere(doc: Document, goals: list[Goal]) -> list[Goal]:
+    """A 绩效自评表 / 绩效目标表 titled as such, outside the goal sections (a bare self-evaluation form)."""
+    from linker import selfeval
+
+    out: list[Goal] = []
+    for t in selfeval.find_tables(doc):
+        sec = doc.innermost_section(t.start) or doc.sections[0]
+        if any(g.start <= t.start < g.end or t.start <= g.start < t.end for g in goals) or not selfeval.titled(t, doc):
+            continue
+        if sec.role in (Role.APPENDIX, Role.SCORES, Role.EVIDENCE, Role.PLANS, Role.NEGATIVE):
+            continue
+        out.extend(selfeval.table_goals(doc, t, sec))
+    return out
+
+
+def _table_goal(doc: Document, rows: list[Block], sec: Section) -> Goal | list[Goal] | None:
+    """An indicator table: the header names the target column (the latest year, or 指标值).
+
+    A self-evaluation table (指标值 and 完成值 columns) gives its goals through
+    :mod:`linker.selfeval`, one per 一级指标 group, each row judged on its own result.
+    """
+    from linker import quantities, selfeval
+
+    if selfeval.is_selfeval(doc, rows):
+        tables = [t for t in selfeval.find_tables(doc) if t.start <= rows[0].start < t.end or rows[0].start <= t.start < rows[-1].end]
+        return [g for t in tables for g in selfeval.table_goals(doc, t, sec)]
 
     header_i = None
     for i, row in enumerate(rows):
@@ -219,3 +289,55 @@ def _table_goal(doc: Document, rows: list[Block], sec: Section) -> Goal | None:
             sg.target.start, sg.target.end = cells[target_col]
         goal.subgoals.append(sg)
     return goal
+
+
+# "超额完成 76%的年度目标", "超过国家规定占比 50%的要求", "完成新增2万个学位的市政府实事项目"
+_INLINE = re.compile(
+    r"(?:超额完成|提前完成|完成|超过|高于|达到|实现)(?:了)?\s*(?:年度)?\s*[“\"]?(?P<body>[^，。；,;]{0,30}?\d[^，。；,;]{0,20}?)[”\"]?\s*(?:的)?"
+    r"(?P<kind>年度目标|目标任务|目标|要求|实事项目|实事任务|任务)"
+)
+
+
+def inline_goals(units: list, doc: Document) -> tuple[list[Goal], dict[str, str]]:  # type: ignore[type-arg]
+    """Targets a report states inside its evidence ("超额完成 76%的年度目标").
+
+    Used for reports that set out no goal section (a 自评报告). Each becomes a
+    goal with one sub-goal, the clause naming the target; the sentence itself is
+    its evidence. Returns the goals and a map sub-goal id → evidence unit id.
+    """
+    from linker import quantities
+
+    year = report_year(doc)
+    goals: list[Goal] = []
+    own: dict[str, str] = {}
+    for u in units:
+        if u.negative:
+            continue
+        for m in _INLINE.finditer(u.text):
+            a, b = u.start + m.start(), u.start + m.end()
+            target = quantities.parse_target(m.group("body"), offset=u.start + m.start("body"), year=year)
+            if target is None:
+                continue
+            target.comparator = ">="
+            # what it measures: the nearest figure before it in the sentence with a comparable unit
+            before = [q for q in u.quantities if q.end <= a and quantities.normalise_unit(q.unit)[0] == quantities.normalise_unit(target.unit)[0]]
+            if not target.quantity and before:
+                target.quantity = before[-1].quantity
+            elif before and before[-1].quantity and target.quantity and not before[-1].quantity.endswith(target.quantity[-2:]):
+                target.quantity = before[-1].quantity or target.quantity
+            sec = doc.innermost_section(u.start)
+            g = Goal(id="", section_id=sec.id if sec else "s0", start=a, end=b, text=doc.text[a:b], kind="inline",
+                     title=f"{m.group('kind')}：{doc.text[a:b]}")
+            sg = SubGoal(id="", goal_id="", start=a, end=b, text=doc.text[a:b], target=target)
+            g.subgoals.append(sg)
+            goals.append(g)
+            own[str(id(sg))] = u.id
+    for i, g in enumerate(goals, 1):
+        g.id = f"g{i}"
+        for sg in g.subgoals:
+            uid = own.pop(str(id(sg)))
+            sg.id = f"g{i}.1"
+            sg.goal_id = g.id
+            sg.quantities = [q for q in next(x for x in units if x.id == uid).quantities if sg.start <= q.start < sg.end]
+            own[sg.id] = uid
+    return goals, own

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,8 +38,10 @@ from linker.encoders import EmbeddingCache, Encoder, embed
 from linker.model import Candidate, EvidenceUnit, Goal, SubGoal
 
 FEATURES = [
-    "dense", "dense_z", "hub", "dense_rank", "mutual_rank", "lex", "lex_rank", "heading", "heading_dense",
-    "sg_heading", "terms", "qty_match", "qty_other", "negative", "unit_title", "unit_len",
+    "dense", "dense_z", "hub", "dense_rank", "mutual_rank", "dense_ctx", "ctx_z", "lex", "lex_rank", "heading",
+    "heading_dense", "sg_heading", "terms", "idf_terms", "quoted", "lcs", "qty_match", "qty_other", "negative",
+    "unit_title", "unit_len", "sg_generic", "sg_best", "sg_len", "has_target", "sg_heading_dense", "para_dense",
+    "para_best",
 ]
 RETRIEVE = 30  # candidates per sub-goal that reach the scorer (dense and lexical ranks fused)
 
@@ -75,12 +78,35 @@ DEFAULT_SCORER = Scorer(
 )
 
 
-def load_scorer(path: Path | None) -> Scorer:
-    """A trained re-ranker from ``models/`` if there is one, else the defaults."""
-    if path is not None and (path / "config.json").exists():
-        data = json.loads((path / "config.json").read_text(encoding="utf-8"))
-        return Scorer.from_json(data["scorer"], source=str(path))
-    return DEFAULT_SCORER
+def default_reranker() -> Path | None:
+    """``LINKER_MODELS``/reranker, else the models/reranker folder shipped beside the package."""
+    import os
+
+    env = os.environ.get("LINKER_MODELS")
+    path = Path(env) / "reranker" if env else Path(__file__).resolve().parents[1] / "models" / "reranker"
+    return path if (path / "config.json").exists() else None
+
+
+def encoder_family(model: str) -> str:
+    """Scorers are trained per encoder family: e5, st (any sentence-transformers model) or lexical."""
+    return model.split(":", 1)[0]
+
+
+def load_scorer(path: Path | None, model: str = "e5") -> Scorer:
+    """The re-ranker trained for this encoder family under ``path``, else the defaults."""
+    config = path / "config.json" if path is not None else None
+    if config is None or not config.exists():
+        return DEFAULT_SCORER
+    try:
+        data = json.loads(config.read_text(encoding="utf-8"))
+        entry = data["scorers"].get(encoder_family(model))
+        if entry is None:
+            return DEFAULT_SCORER
+        return Scorer.from_json(entry["scorer"], source=f"{path}:{encoder_family(model)}")
+    except (KeyError, ValueError, TypeError) as exc:
+        from linker.errors import ModelError
+
+        raise ModelError(f"{config}: not a linker re-ranker ({exc}); retrain it with `linker train`") from exc
 
 
 @dataclass
@@ -147,6 +173,9 @@ class Signals:
     heading_dense: np.ndarray
     sg_heading: np.ndarray
     has_dense: bool
+    dense_ctx: np.ndarray | None = None  # goal title + sub-goal against heading + sentence
+    sg_heading_dense: np.ndarray | None = None  # sub-goal against the sentence's headings
+    para_dense: np.ndarray | None = None  # sub-goal against the mean of the sentence's paragraph
 
     def retrieve(self, k: int) -> np.ndarray:
         """Indices of the k best units per sub-goal by reciprocal-rank fusion of dense and lexical."""
@@ -166,16 +195,33 @@ def pair_features(
     drank = _ranks(dense, 1)
     mrank = _ranks(dense, 0)
     lrank = _ranks(sig.lex, 1)
+    ctx = sig.dense_ctx if sig.dense_ctx is not None else dense
+    cz = (ctx - ctx.mean(axis=1, keepdims=True)) / (ctx.std(axis=1, keepdims=True) + 1e-6)
+    generic = dense.mean(axis=1)
+    generic = (generic - generic.mean()) / (generic.std() + 1e-6) if n > 1 else generic * 0
+    best_z = dz.max(axis=1) if m else np.zeros(n)
+    shd = sig.sg_heading_dense if sig.sg_heading_dense is not None else np.zeros_like(dense)
+    pdn = sig.para_dense if sig.para_dense is not None else np.zeros_like(dense)
+    para_of = [(u.doc_index, u.paragraph) for u in units]
+    para_best: dict[tuple[int, tuple[int, int]], float] = {}
+    for i in range(n):
+        for j in chosen[i]:
+            key = (i, para_of[j])
+            para_best[key] = max(para_best.get(key, -1.0), float(dz[i, j]))
+    idf = _idf(units)
     sg_words = [set(segment.words(s.text)) for s in subgoals]
     unit_title = [1.0 if u.text.rstrip("。") and u.heading.endswith(u.text.rstrip("。").lstrip("一二三四五六七八九十是")) else 0.0 for u in units]
     out: list[list[dict[str, float]]] = []
     for i, sg in enumerate(subgoals):
         target_nouns = [sg.target.quantity] if sg.target is not None and sg.target.quantity else []
         words = sg_words[i]
+        idf_total = sum(idf.get(w, 1.0) for w in words) or 1.0
+        quoted = _QUOTED.findall(sg.text)
         row = []
         for j in chosen[i]:
             u = units[j]
             terms = (sum(1 for w in words if w in u.text) / len(words)) if words else 0.0
+            idf_terms = sum(idf.get(w, 1.0) for w in words if w in u.text) / idf_total
             ev_nouns = _qty_nouns(u.quantities)
             qty_match = 1.0 if target_nouns and any(_noun_overlap(t, e) for t in target_nouns for e in ev_nouns) else 0.0
             row.append({
@@ -185,17 +231,29 @@ def pair_features(
                 "hub": float(hub[i, j]) if sig.has_dense else 0.0,
                 "dense_rank": 1.0 / float(drank[i, j]) if sig.has_dense else 0.0,
                 "mutual_rank": 1.0 / float(mrank[i, j]) if sig.has_dense else 0.0,
+                "dense_ctx": float(ctx[i, j]) if sig.has_dense else 0.0,
+                "ctx_z": float(cz[i, j]) if sig.has_dense else 0.0,
                 "lex": float(sig.lex[i, j]),
                 "lex_rank": 1.0 / float(lrank[i, j]),
                 "heading": float(sig.heading_lex[i, j]),
                 "heading_dense": float(sig.heading_dense[i, j]),
                 "sg_heading": float(sig.sg_heading[i, j]),
                 "terms": float(terms),
+                "idf_terms": float(idf_terms),
+                "quoted": 1.0 if any(q in u.text for q in quoted) else 0.0,
+                "lcs": min(_lcs(sg.text, u.text), 8) / 8.0,
                 "qty_match": qty_match,
                 "qty_other": 1.0 if target_nouns and ev_nouns and not qty_match else 0.0,
                 "negative": 1.0 if u.negative else 0.0,
                 "unit_title": unit_title[j],
                 "unit_len": math.log1p(len(u.text)) / 6.0,
+                "sg_generic": float(generic[i]) if sig.has_dense else 0.0,
+                "sg_best": float(best_z[i]) if sig.has_dense else 0.0,
+                "sg_len": math.log1p(len(sg.text)) / 6.0,
+                "has_target": 1.0 if sg.target is not None else 0.0,
+                "sg_heading_dense": float(shd[i, j]),
+                "para_dense": float(pdn[i, j]),
+                "para_best": para_best.get((i, para_of[j]), 0.0) if sig.has_dense else 0.0,
             })
         out.append(row)
     return out
@@ -222,16 +280,59 @@ def signals(
         p = embed(encoder, [u.text for u in units], query=False, cache=cache, progress=progress)  # type: ignore[arg-type]
         tq = embed(encoder, titles, query=True, cache=cache)
         hp = embed(encoder, headings, query=False, cache=cache)
+        cq = embed(encoder, [f"{t}：{sg.text}" for t, sg in zip(titles, subgoals, strict=True)], query=True, cache=cache)
+        cp = embed(encoder, [f"{_last_heading(u.heading)}：{u.text}" for u in units], query=False, cache=cache)
         dense = q @ p.T
         heading_dense = tq @ hp.T
+        dense_ctx = cq @ cp.T
+        sg_heading_dense = q @ hp.T
+        para_dense = q @ _paragraph_means(units, p).T
         embedded = (cache.misses - misses) if cache else len(set(x.text for x in subgoals)) + len(set(u.text for u in units))
     else:
         dense = np.zeros((n, m), dtype=np.float32)
         heading_dense = np.zeros((n, m), dtype=np.float32)
+        dense_ctx = np.zeros((n, m), dtype=np.float32)
+        sg_heading_dense = np.zeros((n, m), dtype=np.float32)
+        para_dense = np.zeros((n, m), dtype=np.float32)
     lex = lexical_matrix([sg.text for sg in subgoals], [u.text for u in units])
     heading_lex = lexical_matrix(titles, headings)
     sg_heading = lexical_matrix([sg.text for sg in subgoals], headings)
-    return Signals(dense, lex, heading_lex, heading_dense, sg_heading, encoder is not None), embedded
+    return Signals(dense, lex, heading_lex, heading_dense, sg_heading, encoder is not None, dense_ctx, sg_heading_dense, para_dense), embedded
+
+
+def _paragraph_means(units: Sequence[EvidenceUnit], p: np.ndarray) -> np.ndarray:
+    """Each sentence's paragraph as one vector: the normalised mean of its sentences."""
+    groups: dict[tuple[int, int], list[int]] = {}
+    for j, u in enumerate(units):
+        groups.setdefault((u.doc_index, u.paragraph), []).append(j)
+    out = np.empty_like(p)
+    for idx in groups.values():
+        v = p[idx].mean(axis=0)
+        out[idx] = v / (np.linalg.norm(v) + 1e-9)
+    return out
+
+
+def _last_heading(heading: str) -> str:
+    return heading.rsplit(" / ", 1)[-1]
+
+
+_QUOTED = re.compile(r"[“《「]([^”》」]{2,30})[”》」]")
+
+
+def _idf(units: Sequence[EvidenceUnit]) -> dict[str, float]:
+    df: dict[str, int] = {}
+    for u in units:
+        for w in set(segment.words(u.text)):
+            df[w] = df.get(w, 0) + 1
+    n = len(units) + 1
+    return {w: math.log(n / (1 + c)) + 1.0 for w, c in df.items()}
+
+
+def _lcs(a: str, b: str) -> int:
+    from difflib import SequenceMatcher
+
+    m = SequenceMatcher(None, a, b, autojunk=False).find_longest_match(0, len(a), 0, len(b))
+    return m.size
 
 
 def match(

@@ -128,6 +128,7 @@ class SubGoal:
     block: str | None = None  # 产出 | 效果
     category: str | None = None
     category_confidence: float = 0.0
+    actual: Quantity | None = None  # what a self-evaluation table reports as achieved (完成值)
 
 
 @dataclass
@@ -208,9 +209,12 @@ class Document:
         return self.raw[a:b]
 
     def page_of(self, pos: int) -> int | None:
-        for block in self.blocks:
-            if block.start <= pos < block.end:
-                return block.page
+        # blocks are in text order: bisect, so that inspecting a large report stays linear
+        import bisect
+
+        i = bisect.bisect_right(self.blocks, pos, key=lambda b: b.start) - 1
+        if i >= 0 and self.blocks[i].start <= pos < self.blocks[i].end:
+            return self.blocks[i].page
         return None
 
     # --- sections ----------------------------------------------------------

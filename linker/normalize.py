@@ -7,21 +7,33 @@ spaces, zero-width characters, page-number lines, PDF line breaks inside
 sentences ("入\\n\\n园率" reads 入园率), subscripts split onto their own line
 ("PM\\n2.5\\n" reads PM2.5) and trailing junk such as "推荐访问…".
 
+Plain text keeps the tables it was exported with: Word's layout (a tab opens a cell,
+a blank line ends a row, two end the table; a row of one cell is a caption) and a
+spreadsheet's " | " rows; either reads as the .docx/.xlsx reader would. Text that
+keeps a PDF's line wraps (most lines as wide as the page) is joined back into whole
+paragraphs, a line ending its paragraph when it is short, or when a sentence ends on
+it and the next line is narrower by a first-line indent.
+
 Every character keeps the position it came from in ``raw`` (``Document.offsets``),
 so quotes shown to users are the report's own words.
 """
 
 from __future__ import annotations
 
+import gc
 import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from linker.io import RawBlock, Reading
+from linker.io import RawBlock, Reading, line_joiner
 from linker.model import Block, Document
 
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
 _LEADING = " \t\u3000\u00a0"
+_HAS_ZERO_WIDTH = re.compile(f"[{_ZERO_WIDTH}]")
 _MD_HEADING = re.compile(r"#{1,6}\s*")
 _PAGE_NUMBER = re.compile(r"^(?:[-—–]\s*\d{1,4}\s*[-—–]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
 _JUNK_TAIL = re.compile(r"^(推荐访问|相关阅读|扫一扫|分享到|打印本页|关闭窗口|【打印】|责任编辑)")
@@ -47,6 +59,11 @@ class _Line:
     tab_start: bool = False  # a cell line of a tab-separated table in plain text
     level: int | None = None
     lead_end: int | None = None  # characters of a bold lead-in (Markdown "**…**" at the start)
+    raw_start: int = 0  # where the raw line began
+    raw_end: int = 0  # where the last raw line in it ends (its line break in raw)
+    indent: bool = False  # began with white space (a paragraph's first-line indent)
+    tail: int = -1  # display width of the last physical line joined into this one (-1: not known yet)
+    subscript: bool = False  # ends with a subscript joined from its own line ("PM" + "2.5")
 
     @property
     def text(self) -> str:
@@ -55,11 +72,24 @@ class _Line:
     def extend(self, other: _Line) -> None:
         self.chars.extend(other.chars)
         self.pos.extend(other.pos)
+        self.tail = other.last_width()
+        self.raw_end = other.raw_end
+
+    def last_width(self) -> int:
+        """Display width of the last physical line (the whole line until one is joined)."""
+        if self.tail < 0:
+            self.tail = _width(self.chars)
+        return self.tail
 
 
 def _clean(raw: str, start: int, end: int, fmt: str) -> _Line:
     """Clean one raw line, keeping the raw position of every kept character."""
     line = raw[start:end]
+    out = _Line(raw_start=start, raw_end=end)
+    if "bookmark:" not in line and not _HAS_ZERO_WIDTH.search(line) and (fmt != "md" or "**" not in line):
+        out.chars = list(map(sys.intern, line))  # one object per distinct character, not per character
+        out.pos = list(range(start, end))
+        return _trim(out, start, None, fmt)
     drop = [False] * len(line)
     for m in _BOOKMARK.finditer(line):
         for i in range(m.start(), m.end()):
@@ -69,21 +99,25 @@ def _clean(raw: str, start: int, end: int, fmt: str) -> _Line:
             drop[i] = True
     bold_close = None
     if fmt == "md":
-        marks = [i for i in range(len(line) - 1) if line[i] == "*" and line[i + 1] == "*" and (i == 0 or line[i - 1] != "*")]
+        marks = [m.start() for m in re.finditer(r"\*\*", line)]
         for i in marks:
             drop[i] = drop[i + 1] = True
         if len(marks) >= 2 and not line[: marks[0]].strip(_LEADING + "#"):
             bold_close = marks[1]
-    out = _Line()
     for i, ch in enumerate(line):
         if not drop[i]:
-            out.chars.append(ch)
+            out.chars.append(sys.intern(ch))
             out.pos.append(start + i)
-    # leading and trailing white space
+    return _trim(out, start, bold_close, fmt)
+
+
+def _trim(out: _Line, start: int, bold_close: int | None, fmt: str) -> _Line:
+    """Leading and trailing white space, a Markdown heading's #, the bold lead-in's end."""
     text = out.text
     out.tab_start = text.startswith("\t")
     lead = len(text) - len(text.lstrip(_LEADING))
     trail = len(text) - len(text.rstrip(_LEADING + "\u2002\u2003"))
+    out.indent = lead > 0 and lead < len(text)
     out.chars = out.chars[lead : len(out.chars) - trail]
     out.pos = out.pos[lead : len(out.pos) - trail]
     if fmt == "md":
@@ -95,6 +129,14 @@ def _clean(raw: str, start: int, end: int, fmt: str) -> _Line:
         if 0 < n < len(out.chars):
             out.lead_end = n
     return out
+
+
+def _is_page_number(ln: _Line, fmt: str) -> bool:
+    """A page's number on a line of its own: "- 3 -", "第 3 页 共 9 页", "3/9"; in a PDF also "3"."""
+    if ln.kind != "paragraph" or ln.tab_start or not ln.chars or len(ln.chars) > 20:
+        return False
+    text = ln.text
+    return _PAGE_NUMBER.match(text) is not None or (fmt == "pdf" and re.fullmatch(r"\d{1,3}", text) is not None)
 
 
 def _raw_lines(reading: Reading) -> list[tuple[int, int, RawBlock | None]]:
@@ -113,135 +155,286 @@ def _raw_lines(reading: Reading) -> list[tuple[int, int, RawBlock | None]]:
     return out
 
 
-def _is_tab_table_start(lines: list[_Line], i: int) -> bool:
-    """Two or more consecutive tab-prefixed cell lines open a plain-text table."""
-    if not lines[i].tab_start:
-        return False
-    n = 0
-    for j in range(i, min(i + 6, len(lines))):
-        if lines[j].tab_start:
-            n += 1
-        elif lines[j].text:
-            break
-    return n >= 2
+def _tab_table(lines: list[_Line], i: int) -> tuple[list[list[list[_Line]]], int]:
+    """The rows (cells, each a list of lines) of a plain-text table starting at line ``i``,
+    and the index after the table.
 
-
-def _rows_from_tab_cells(lines: list[_Line], i: int, table: int) -> tuple[list[_Line], int]:
-    """Gather a text table whose cells are tab-prefixed lines and rows end at blank lines."""
-    rows: list[_Line] = []
-    cells: list[_Line] = []
-
-    def close_row() -> None:
-        if not cells:
-            return
-        row = _Line(kind="table_row", table=table, cells=[])
-        for k, cell in enumerate(cells):
-            if k:
-                row.chars.append("\t")
-                row.pos.append(cell.pos[0] - 1 if cell.pos else (row.pos[-1] if row.pos else 0))
-            a = len(row.chars)
-            row.extend(cell)
-            assert row.cells is not None
-            row.cells.append((a, len(row.chars)))
-        rows.append(row)
-        cells.clear()
-
+    Text extracted from Word lays a table out as one line per cell paragraph: a cell
+    starts with a tab, lines without one (after a blank line or not) are further
+    paragraphs of the same cell, a blank line ends a row and two blank lines end the table.
+    """
+    rows: list[list[list[_Line]]] = []
+    row: list[list[_Line]] = []
+    blanks = 0
     j = i
-    blank = False
     while j < len(lines):
         ln = lines[j]
-        if not ln.text and not ln.tab_start:
-            blank = True
-            j += 1
-            continue
         if ln.tab_start:
-            if blank:
-                close_row()
-            cells.append(_Line(chars=list(ln.chars), pos=list(ln.pos)))
-        else:
-            # continuation of the current cell, or the end of the table
-            short = len(ln.text) <= 12 and not ln.text.endswith("。") and not _OPENER.match(ln.text)
-            if not cells or not short:
+            if blanks and row:
+                rows.append(row)
+                row = []
+            blanks = 0
+            row.append([ln])
+        elif not ln.text:
+            blanks += 1
+            if blanks >= 2:
                 break
-            cells[-1].extend(ln)
-        blank = False
+        else:
+            if not row:
+                break
+            blanks = 0
+            row[-1].append(ln)
         j += 1
-    close_row()
-    # drop rows with no text at all
-    rows = [r for r in rows if r.text.strip("\t ")]
+    if row:
+        rows.append(row)
     return rows, j
+
+
+def _join_cell(parts: list[_Line]) -> _Line:
+    """The lines of one cell as one piece, joined as Chinese text is (see ``line_joiner``)."""
+    out = _Line(raw_start=parts[0].raw_start, raw_end=parts[0].raw_end)
+    for part in parts:
+        if not part.chars:
+            continue
+        if out.chars:
+            sep = line_joiner(out.chars[-1], part.chars[0])
+            if sep:
+                out.chars.append(sep)
+                out.pos.append(out.raw_end)  # the line break after the previous line
+        out.extend(part)
+    return out
+
+
+def _tab_table_lines(rows: list[list[list[_Line]]], table: int) -> tuple[list[_Line], int]:
+    """Table rows as logical lines. A row of one cell is a caption or a title between
+    tables (Word: a paragraph, or a row merged across the table): its lines are paragraphs
+    and it ends the table before it. Returns the lines and the next free table index."""
+    out: list[_Line] = []
+    open_rows = 0
+    for row in rows:
+        cells = [_join_cell(c) for c in row]
+        if not any(c.chars for c in cells):
+            continue
+        if len(cells) == 1:
+            if open_rows:
+                table += 1
+                open_rows = 0
+            out.extend(_Line(chars=list(p.chars), pos=list(p.pos), raw_start=p.raw_start, raw_end=p.raw_end) for p in row[0] if p.chars)
+            continue
+        line = _Line(kind="table_row", table=table, cells=[], raw_start=row[0][0].raw_start, raw_end=row[-1][-1].raw_end)
+        for k, cell in enumerate(cells):
+            if k:
+                line.chars.append("\t")
+                # the tab that opened this cell in raw (or where the empty cell stood)
+                line.pos.append(row[k][0].raw_start)
+            a = len(line.chars)
+            line.extend(cell)
+            assert line.cells is not None
+            line.cells.append((a, len(line.chars)))
+        line.raw_end = row[-1][-1].raw_end
+        out.append(line)
+        open_rows += 1
+    return out, table + (1 if open_rows else 0)
+
+
+def _is_pipe_row(ln: _Line) -> bool:
+    """A row of a table rendered with " | " between cells (a spreadsheet exported as text).
+    Its leading space is already stripped, so a row with an empty first cell starts "| "."""
+    if ln.kind != "paragraph" or not ln.chars:
+        return False
+    head = "".join(ln.chars[:2])
+    return head == "| " or _TABLE_PIPE in ln.text
 
 
 def _pipe_row(ln: _Line, table: int) -> _Line:
     text = ln.text
-    row = _Line(kind="table_row", table=table, cells=[], page=ln.page)
+    row = _Line(kind="table_row", table=table, cells=[], page=ln.page, raw_start=ln.raw_start, raw_end=ln.raw_end)
+    spans: list[tuple[int, int]] = []
+    seps: list[int] = []  # where each separator's | stands in the line
     k = 0
-    for part in text.split(_TABLE_PIPE):
-        a = k
-        b = k + len(part)
-        # strip the cell
+    if text.startswith("| "):  # an empty first cell
+        spans.append((0, 0))
+        seps.append(0)
+        k = 2
+    while True:
+        j = text.find(_TABLE_PIPE, k)
+        if j < 0:
+            end = len(text) - 2 if text.endswith(" |") and len(text) - 2 >= k else len(text)
+            spans.append((k, end))
+            break
+        spans.append((k, j))
+        seps.append(j + 1)
+        k = j + len(_TABLE_PIPE)
+    for n, (a, b) in enumerate(spans):
         while a < b and text[a] in _LEADING:
             a += 1
         while b > a and text[b - 1] in _LEADING:
             b -= 1
-        if row.chars:
+        if n:
             row.chars.append("\t")
-            row.pos.append(ln.pos[a] if a < len(ln.pos) else ln.pos[-1])
+            row.pos.append(ln.pos[seps[n - 1]])  # the | of the separator before the cell
         start = len(row.chars)
-        row.chars.extend(ln.chars[a:b])
+        row.chars.extend(" " if ch == "\t" else ch for ch in ln.chars[a:b])  # a tab inside a cell is a space
         row.pos.extend(ln.pos[a:b])
         assert row.cells is not None
         row.cells.append((start, len(row.chars)))
-        k += len(part) + len(_TABLE_PIPE)
     return row
 
 
-def _joinable(prev: _Line, nxt: _Line, fmt: str) -> bool:
-    """Is the line break between prev and nxt a wrap inside a sentence?"""
-    a, b = prev.text, nxt.text
-    if not a or not b or prev.kind != "paragraph" or nxt.kind != "paragraph":
+def _one_cell_row(lines: list[_Line], i: int) -> bool:
+    """A short line between two " | " rows ("合计") is a row of one cell of that table."""
+    ln = lines[i]
+    if ln.kind != "paragraph" or not 0 < len(ln.chars) <= 20 or ln.text.endswith(_TERMINAL):
         return False
-    if a.endswith(_TERMINAL) or _OPENER.match(b):
+    for j in range(i + 1, min(i + 4, len(lines))):
+        if lines[j].chars:
+            return _is_pipe_row(lines[j])
+    return False
+
+
+_NARROW = re.compile("[^\u00b7\u2010-\u2027\u2460-\u24ff\u2e80-\U0010ffff]")
+
+
+def _width(chars: list[str]) -> int:
+    """Display width: a Chinese character or full-width form is two columns, Latin one
+    (the characters ``linker.io.line_joiner`` calls wide). Narrow ones are the few."""
+    text = "".join(chars)
+    return 2 * len(text) - len(_NARROW.findall(text))
+
+
+@dataclass
+class _Wrap:
+    """The layout of a text that keeps a PDF's line wraps.
+
+    ``width`` is the display width of a full line. The first line of a paragraph is
+    narrower by its indent (two characters, often lost in extraction), so a line from
+    ``width - 7`` on counts as full; a line of ``width - 3`` or more is a continuation.
+    """
+
+    width: int
+    indents: bool  # paragraphs start with an indent that survived extraction
+
+    def full(self, w: int) -> bool:
+        return w >= self.width - 7
+
+    def continuation(self, w: int) -> bool:
+        return w >= self.width - 3
+
+
+def _wrap_layout(lines: list[_Line]) -> _Wrap | None:
+    """The layout of a text that keeps a PDF's line wraps, or None for a text with one
+    line per paragraph.
+
+    Text laid out by a PDF has most lines as wide as the page (28-45 characters), each
+    paragraph ending on a shorter line; a text with one line per paragraph has lines of
+    every length, most of them long."""
+    body = [ln for ln in lines if ln.kind == "paragraph" and len(ln.chars) >= 8]
+    if len(body) < 10:
+        return None
+    body = body[:: max(1, len(body) // 5000)]  # an even sample is enough to see the layout
+    counts: dict[int, int] = {}
+    for ln in body:
+        w = ln.last_width()
+        counts[w] = counts.get(w, 0) + 1
+    width = max(counts, key=lambda w: (counts[w], w))
+    near = sum(c for w, c in counts.items() if width - 7 <= w <= width + 6)
+    if width > 160 or near < 0.5 * len(body):
+        return None
+    indented = sum(1 for ln in body if ln.indent)
+    return _Wrap(width=width, indents=indented >= 0.05 * len(body))
+
+
+_SENTENCE_END = re.compile(r"[。！？!?；;：:…][”’」』)）】》]*$")
+_SUBSCRIPT = re.compile(r"[0-9.]{1,4}")
+_TITLE_END = re.compile(r"(报告|总结|规划|纲要|方案|意见|通知|情况|工作)$")
+
+
+def _joinable(prev: _Line, nxt: _Line, fmt: str, wrap: _Wrap | None) -> bool:
+    """Is the line break between prev and nxt a wrap inside a sentence (or a word)?
+
+    Only the ends of ``prev`` are looked at, so that joining many lines stays linear."""
+    if not prev.chars or not nxt.chars or prev.kind != "paragraph" or nxt.kind != "paragraph":
+        return False
+    if prev.level is not None or nxt.level is not None:  # a styled heading (Word)
+        return False
+    n = len(prev.chars)
+    a_head = "".join(prev.chars[:40])
+    a_tail = "".join(prev.chars[-40:])
+    b = "".join(nxt.chars[:40])
+    # subscripts split onto their own line by web extraction: "PM\n2.5\n）浓度", "M\n2\n和社会融资"
+    if len(nxt.chars) <= 4 and _SUBSCRIPT.fullmatch(b) and re.search(r"[A-Za-z]$", a_tail):
+        return True
+    if prev.subscript:
+        return True
+    if _OPENER.match(b):
+        return False
+    if wrap is not None and wrap.full(prev.last_width()):
+        # a full line of a PDF's layout goes on in the next one, unless a new paragraph
+        # starts there: an indented line, or (indents lost) a sentence end before a line
+        # that is not a continuation (a first line is narrower by its lost indent)
+        if wrap.indents:
+            return not nxt.indent
+        return _SENTENCE_END.search(a_tail) is None or wrap.continuation(nxt.last_width())
+    if a_tail.endswith(_TERMINAL):
         return False
     if b[0] in "。，、；：！？）”’%％":  # a line cannot start a sentence with these
         return True
-    if _OPENER.match(a) and len(a) < 40:
+    if len(nxt.chars) == 1 and "\u4e00" <= b <= "\u9fff" and n < 40 and not _OPENER.match(a_head):
+        return True  # a title broken before its last character: "政府工作报\n告"
+    if _OPENER.match(a_head) and n < 40:
         return False  # a heading line
-    if re.search(r"(报告|总结|规划|纲要|方案|意见|通知|情况|工作)$", a) and len(a) < 40:
+    if _TITLE_END.search(a_tail) and n < 40:
         return False  # a title
-    # subscripts split onto their own line by web extraction: "PM\n2.5\n"
-    if re.fullmatch(r"[0-9.]{1,4}", b) and re.search(r"[A-Za-z]$", a):
-        return True
-    if re.fullmatch(r"[0-9.]{1,4}", a) and re.search(r"[A-Za-z]$", a):
-        return True
+    if wrap is not None:
+        return False  # a short line ends its paragraph
     if fmt == "pdf":
-        return len(a) >= 15
+        return n >= 15
     # plain text from a PDF: broken lines are long, end in the middle of a phrase
-    body = len(a) >= 25 or re.search(r"[，。；]", a) is not None  # a heading or title has no inner punctuation
-    return body and "\u4e00" <= a[-1] <= "\u9fff"
+    body = n >= 25 or re.search(r"[，。；]", a_tail) is not None  # a heading or title has no inner punctuation
+    return body and "\u4e00" <= a_tail[-1] <= "\u9fff"
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection while millions of small objects are built (they form
+    no cycles): Python's collector would walk them again and again, making a 50 MB
+    report take more than linear time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def normalize(reading: Reading) -> Document:
+    """The normalised reading of a file, with offsets back to its raw text."""
+    with paused_gc():
+        return _normalize(reading)
+
+
+def _normalize(reading: Reading) -> Document:
     fmt = reading.format
     raw = reading.raw
     lines: list[_Line] = []
     for start, end, block in _raw_lines(reading):
         if block is not None and "\n" in raw[start:end]:
             # one block, several raw lines: clean each, keep one logical line
-            merged = _Line()
+            merged = _Line(raw_start=start, raw_end=end)
             pos = start
             for piece in raw[start:end].split("\n"):
                 part = _clean(raw, pos, pos + len(piece), fmt)
                 if merged.chars and part.chars:
                     merged.chars.append(" ")
-                    merged.pos.append(part.pos[0])
+                    merged.pos.append(merged.raw_end)  # the line break before this piece
                 merged.extend(part)
                 pos += len(piece) + 1
             ln = merged
         else:
             ln = _clean(raw, start, end, fmt)
         if block is not None:
-            ln.kind = block.kind
+            ln.kind = "paragraph" if block.kind == "heading" else block.kind
             ln.page = block.page
             ln.table = block.table
             ln.level = block.level
@@ -254,16 +447,9 @@ def normalize(reading: Reading) -> Document:
         lines.append(ln)
 
     # trailing junk ("推荐访问…") and page-number lines
-    while lines and (not lines[-1].text or _JUNK_TAIL.match(lines[-1].text)):
+    while lines and (not lines[-1].chars or _JUNK_TAIL.match(lines[-1].text) or _is_page_number(lines[-1], fmt)):
         lines.pop()
-    kept: list[_Line] = []
-    for ln in lines:
-        if ln.text and ln.kind == "paragraph" and not ln.tab_start and _PAGE_NUMBER.match(ln.text):
-            continue
-        if fmt == "pdf" and ln.kind == "paragraph" and re.fullmatch(r"\d{1,3}", ln.text or "x"):
-            continue
-        kept.append(ln)
-    lines = kept
+    lines = [ln for ln in lines if not _is_page_number(ln, fmt)]
 
     # tables in plain text: tab-prefixed cells, or " | "-separated rows
     logical: list[_Line] = []
@@ -272,24 +458,32 @@ def normalize(reading: Reading) -> Document:
     _was_pipe = False
     while i < len(lines):
         ln = lines[i]
-        if reading.blocks is None and _is_tab_table_start(lines, i):
-            rows, i = _rows_from_tab_cells(lines, i, table)
-            logical.extend(rows)
-            table += 1
+        if reading.blocks is None and ln.tab_start:
+            rows, j = _tab_table(lines, i)
+            if sum(1 for r in rows if len(r) >= 2) >= 2:
+                found, table = _tab_table_lines(rows, table)
+                logical.extend(found)
+            else:  # tab-indented prose, not a table: the lines as they are
+                logical.extend(lines[i:j])
+            i = max(j, i + 1)
             continue
-        if reading.blocks is None and ln.text.count(_TABLE_PIPE) >= 1 and ln.kind == "paragraph":
+        if reading.blocks is None and (_is_pipe_row(ln) or (_was_pipe and _one_cell_row(lines, i))):
             # a run of pipe rows is one table
-            if not logical or logical[-1].kind != "table_row" or logical[-1].table != table - 1 or not _was_pipe:
+            if not _was_pipe:
                 table += 1
             logical.append(_pipe_row(ln, table - 1))
             _was_pipe = True
             i += 1
+            continue
+        if not ln.chars and _was_pipe:
+            i += 1  # a blank line inside the table
             continue
         _was_pipe = False
         logical.append(ln)
         i += 1
 
     # drop blank lines, join wrapped lines, split inline sub-headings
+    wrap = _wrap_layout(logical)
     out: list[_Line] = []
     for ln in logical:
         if not ln.text.strip("\t "):
@@ -298,13 +492,15 @@ def normalize(reading: Reading) -> Document:
             m = _INLINE_SUBHEADING.match(ln.text)
             if m:
                 a, b = m.start(1), m.end(1)
-                head = _Line(chars=ln.chars[:a], pos=ln.pos[:a], page=ln.page)
-                tail = _Line(chars=ln.chars[b:], pos=ln.pos[b:], page=ln.page)
+                head = _Line(chars=ln.chars[:a], pos=ln.pos[:a], page=ln.page, raw_start=ln.raw_start, raw_end=ln.pos[a])
+                tail = _Line(chars=ln.chars[b:], pos=ln.pos[b:], page=ln.page, raw_start=ln.pos[b], raw_end=ln.raw_end)
                 out.append(head)
                 out.append(tail)
                 continue
-        if out and ln.lead_end is None and _joinable(out[-1], ln, fmt):
-            out[-1].extend(ln)
+        if out and ln.lead_end is None and _joinable(out[-1], ln, fmt, wrap):
+            prev = out[-1]
+            prev.subscript = len(ln.chars) <= 4 and _SUBSCRIPT.fullmatch(ln.text) is not None and not prev.subscript
+            prev.extend(ln)
             continue
         out.append(ln)
 
@@ -315,7 +511,7 @@ def normalize(reading: Reading) -> Document:
     for k, ln in enumerate(out):
         if k:
             chars.append("\n")
-            offsets.append(ln.pos[0] - 1 if ln.pos and ln.pos[0] > 0 else offsets[-1])
+            offsets.append(out[k - 1].raw_end)  # the line break (or gap) that ended the block before
         a = len(chars)
         chars.extend(ln.chars)
         offsets.extend(ln.pos)

@@ -13,11 +13,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from linker.errors import NoGoalSection
+from linker.errors import NoEvidenceSection, NoGoalSection
 from linker.model import Candidate, Document, EvidenceUnit, Goal, Status
 from linker.structure import Overrides
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+
+def _default_reranker() -> Path | None:
+    from linker.match import default_reranker
+
+    return default_reranker()
 
 
 @dataclass
@@ -27,8 +33,11 @@ class Options:
     use_cache: bool = True
     overrides: Overrides = field(default_factory=Overrides)
     evidence_overrides: Overrides = field(default_factory=Overrides)
-    reranker: Path | None = None  # a trained scorer directory (models/reranker)
+    reranker: Path | None = field(default_factory=lambda: _default_reranker())  # a trained scorer (models/reranker)
     top_k: int = 10
+    db: Path | None = None  # the annotation store; None: $LINKER_DB or ~/.local/share/linker/linker.sqlite
+    use_store: bool = True  # let annotators' judgments override the model (a missing store means none)
+    block_overrides: dict[str, tuple[str, str]] = field(default_factory=dict)  # sub-goal id → (产出/效果, category)
 
 
 @dataclass
@@ -101,19 +110,31 @@ def analyze(
     lap("read")
     say("goals and evidence")
     goals = goals_mod.extract_goals(goal_doc)
+    units: list[EvidenceUnit] = []
+    for i, d in enumerate(evidence_docs):
+        try:
+            units.extend(extract_evidence(d, i, whole_document=not same))
+        except NoEvidenceSection:
+            from linker.selfeval import find_tables
+
+            if not (same and find_tables(goal_doc)):
+                raise  # a self-evaluation table reports its own results: it needs no evidence section
+    if same:  # a goal's own words are never its evidence (self-evaluation rows, goal sentences)
+        spans = [(g.start, g.end) for g in goals] + [(sg.start, sg.end) for g in goals for sg in g.subgoals]
+        units = [u for u in units if not any(a < u.end and u.start < b for a, b in spans)]
+    inline: dict[str, str] = {}  # sub-goal id → its own evidence unit, for targets stated inside evidence
+    if not goals and same:
+        goals, inline = goals_mod.inline_goals(units, goal_doc)
     if not goals:
         raise NoGoalSection(
             f"{goal_doc.path}: no goal section found (绩效目标设立情况, 总体目标, 具体绩效指标, 主要目标…); "
             "run `linker inspect` to see the sections and name one with --goals-section"
         )
-    units: list[EvidenceUnit] = []
-    for i, d in enumerate(evidence_docs):
-        units.extend(extract_evidence(d, i, whole_document=not same))
     lap("extract")
     say("loading model")
     encoder = load_encoder(opts.model)
     cache = EmbeddingCache(opts.cache) if opts.use_cache and encoder is not None else None
-    scorer = load_scorer(opts.reranker)
+    scorer = load_scorer(opts.reranker, opts.model)
     lap("load_model")
     total = sum(len(g.subgoals) for g in goals) + len(units)
     done = 0
@@ -125,16 +146,23 @@ def analyze(
 
     try:
         result = match(goals, units, encoder=encoder, cache=cache, scorer=scorer, top_k=opts.top_k, progress=tick)
+        from linker.scoring import apply_overrides, classify
+
+        classify(goals, encoder=encoder, cache=cache)
+        apply_overrides(goals, opts.block_overrides)
     finally:
         if cache is not None:
             cache.close()
+    for sid, uid in inline.items():  # a target stated in a sentence is backed by that sentence
+        cands = [c for c in result.candidates.get(sid, []) if c.evidence_id != uid]
+        result.candidates[sid] = [Candidate(score=1.0, subgoal_id=sid, evidence_id=uid, source="inline", accepted=True)] + cands
     lap("match")
     say("judging")
     by_id = {u.id: u for u in units}
     ev_year = goals_mod.report_year(evidence_docs[0]) if evidence_docs else None
-    verdicts, goal_status = judge(goals, result.candidates, by_id, scorer, evidence_year=ev_year)
+    verdicts, goal_status = judge(goals, result.candidates, by_id, scorer, evidence_year=ev_year, goal_doc=goal_doc)
     lap("status")
-    return Analysis(
+    analysis = Analysis(
         goal_doc=goal_doc,
         evidence_docs=evidence_docs,
         goals=goals,
@@ -147,3 +175,9 @@ def analyze(
         timings=t,
         embedded=result.embedded,
     )
+    if opts.use_store:
+        from linker.feedback import apply_store
+
+        apply_store(analysis, opts.db, scorer=scorer, evidence_year=ev_year)
+        lap("feedback")
+    return analysis

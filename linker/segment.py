@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 _SENT_END = ["。", "！", "？", "；", "!", "?", ";", "。”", "！”", "？”", "…"]
 _CLAUSE = re.compile(r"[，,；;。！？：:]")
 _STRIP = " \t\u3000“”\"'"
+_TIME_ONLY = re.compile(r"(?:到|至|截至|截止|在|于)?\s*(?:20\d\d|“?十[一二三四五六七八九]五”?)\s*(?:年|时期)?(?:底|末|前|以前|年底)?")
 
 
 @functools.lru_cache(maxsize=1)
@@ -101,7 +102,10 @@ def clauses(text: str, a: int, b: int, *, min_chars: int = 4) -> list[tuple[int,
     start = a
     for m in _CLAUSE.finditer(text, a, b):
         stop = m.end()
-        if len(text[start:m.start()].strip(_STRIP)) >= min_chars:
+        piece = text[start : m.start()].strip(_STRIP)
+        if _TIME_ONLY.fullmatch(piece):
+            continue  # "到2025年，" belongs to the clause it dates
+        if len(piece) >= min_chars:
             out.append((start, stop))
             start = stop
     if start < b:

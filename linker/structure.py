@@ -14,6 +14,7 @@ be overridden by the user. Text that repeats an earlier section verbatim (the
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -91,7 +92,7 @@ def _title_end(text: str, start: int, end: int, marker_len: int, lead_end: int |
     stop = start + marker_len + m.start()
     if text[stop] in "。！？":
         stop += 1
-    return stop if stop < end else end
+    return min(stop, end)
 
 
 def build_sections(doc: Document) -> list[Section]:
@@ -101,6 +102,7 @@ def build_sections(doc: Document) -> list[Section]:
     sections = [root]
     stack: list[tuple[int, Section]] = [(-1, root)]
     seen_appendix = False
+    seen_level1 = False
     for block in doc.blocks:
         if block.kind == "table_row":
             continue
@@ -113,7 +115,7 @@ def build_sections(doc: Document) -> list[Section]:
             continue
         rank, marker = found
         if rank == 0:
-            if not any(x.level == 1 for x in sections):
+            if not seen_level1:
                 continue  # "附件1" above the report's own first heading is its label, not an appendix
             seen_appendix = True
         # a numbered heading of an outer rank than the appendix must not escape it
@@ -137,13 +139,15 @@ def build_sections(doc: Document) -> list[Section]:
         )
         parent.children.append(sec.id)
         sections.append(sec)
+        seen_level1 = seen_level1 or rank == 1
         stack.append((rank, sec))
     # close what remains open at the end of the parent
+    by_id = {s.id: s for s in sections}
     for _, sec in stack[1:]:
-        parent = next(s for s in sections if s.id == sec.parent)
+        parent = by_id[sec.parent or "s0"]
         sec.end = min(sec.end, parent.end)
     for sec in sections[1:]:
-        parent = next(s for s in sections if s.id == sec.parent)
+        parent = by_id[sec.parent or "s0"]
         sec.end = min(sec.end, parent.end) if sec.end > sec.start else parent.end
     return sections
 
@@ -159,7 +163,7 @@ def _doc_title(doc: Document) -> str:
 # which roles a sub-section may take from its own title, given its parent's role
 _ALLOWED_UNDER: dict[Role, set[Role]] = {
     Role.EVIDENCE: {Role.EVIDENCE, Role.NEGATIVE, Role.PLANS},
-    Role.GOALS: {Role.GOALS},
+    Role.GOALS: {Role.GOALS, Role.BACKGROUND},
     Role.BUDGET: {Role.BUDGET, Role.SCORES, Role.NEGATIVE, Role.PLANS},
     Role.SCORES: {Role.BUDGET, Role.SCORES, Role.NEGATIVE, Role.PLANS},
     Role.NEGATIVE: set(),
@@ -239,9 +243,11 @@ def _mark_duplicates(doc: Document) -> None:
     first = min(s.start for s in appendix)
     body = doc.text[:first]
     top = [s for s in doc.sections if 1 <= s.level <= 2 and s.end <= first]
+    by_id = {s.id: s for s in doc.sections}
+    starts = [b.start for b in doc.blocks]
     for sec in appendix:
         # look at each table or paragraph run of the appendix separately
-        for part in _appendix_parts(doc, sec):
+        for part in _appendix_parts(doc, sec, starts):
             pieces = list(_pieces(doc.text[part[0] : part[1]]))
             if not pieces:
                 continue
@@ -259,7 +265,7 @@ def _mark_duplicates(doc: Document) -> None:
                 target = max(where, key=lambda x: where[x])
                 dup = Section(
                     id=f"s{len(doc.sections)}",
-                    title=f"重复：{doc.section(target).title}",
+                    title=f"重复：{by_id[target].title}",
                     level=sec.level + 1,
                     start=part[0],
                     end=part[1],
@@ -274,14 +280,13 @@ def _mark_duplicates(doc: Document) -> None:
     doc.sections.sort(key=lambda s: (s.start, s.level))
 
 
-def _appendix_parts(doc: Document, sec: Section) -> list[tuple[int, int]]:
-    """Runs of blocks in an appendix: each table and each stretch of paragraphs."""
+def _appendix_parts(doc: Document, sec: Section, starts: list[int]) -> list[tuple[int, int]]:
+    """Runs of blocks in an appendix: each table and each stretch of paragraphs.
+    ``starts`` are the blocks' start offsets, to find the appendix's blocks by bisection."""
     parts: list[tuple[int, int]] = []
     cur: list[Block] = []
     key = None
-    for b in doc.blocks:
-        if not (sec.start <= b.start < sec.end):
-            continue
+    for b in doc.blocks[bisect.bisect_left(starts, sec.start) : bisect.bisect_left(starts, sec.end)]:
         k = ("t", b.table) if b.kind == "table_row" else ("p", None)
         if cur and k != key:
             parts.append((cur[0].start, cur[-1].end))
@@ -294,8 +299,17 @@ def _appendix_parts(doc: Document, sec: Section) -> list[tuple[int, int]]:
 
 
 def structure(doc: Document, overrides: Overrides | None = None) -> Document:
-    doc.sections = build_sections(doc)
-    assign_roles(doc, overrides)
+    """The section tree of a normalised document, with roles (``overrides`` win)."""
+    from linker.normalize import paused_gc
+
+    with paused_gc():
+        doc.sections = build_sections(doc)
+        assign_roles(doc, overrides)
+    if len(doc.sections) == 1:
+        doc.warnings.append(
+            f"{doc.path}: no headings (一、/（一）/1./附件…) were found: the report reads as one section; "
+            "name the goal section with --goals-section once headings are added, or split the report"
+        )
     return doc
 
 

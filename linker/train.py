@@ -145,19 +145,28 @@ def annotations_hash(paths: Sequence[Path]) -> str:
 
 
 def save(scorer: Scorer, directory: Path, *, model: str, annotations: Sequence[Path], metrics: dict) -> Path:  # type: ignore[type-arg]
+    """Write (or update) the scorer for this encoder family in ``directory/config.json``."""
+    from linker.match import encoder_family
+
     directory.mkdir(parents=True, exist_ok=True)
-    config = {
-        "kind": "linker.reranker/1",
+    path = directory / "config.json"
+    config = {"kind": "linker.reranker/1", "features": FEATURES, "retrieve": RETRIEVE, "scorers": {}}
+    if path.exists():
+        try:
+            old = json.loads(path.read_text(encoding="utf-8"))
+            if old.get("kind") == "linker.reranker/1" and old.get("features") == FEATURES:
+                config["scorers"] = old.get("scorers", {})
+        except ValueError:
+            pass
+    config["scorers"][encoder_family(model)] = {
         "scorer": scorer.to_json(),
         "encoder": model,
-        "retrieve": RETRIEVE,
         "annotations": [p.name for p in sorted(annotations)],
         "annotations_sha256": annotations_hash(annotations),
         "linker_version": __version__,
         "trained": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "metrics": metrics,
     }
-    path = directory / "config.json"
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(config, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     tmp.replace(path)

@@ -106,7 +106,7 @@ def test_missing_lists_unevidenced_subgoals_in_three_formats(analysis_000):
         (lambda d: (d / "empty.txt").write_bytes(b"") and d / "empty.txt" or d / "empty.txt", "empty"),
         (lambda d: (d / "bin.txt").write_bytes(bytes(range(256)) * 40) and d / "bin.txt" or d / "bin.txt", "binary"),
         (lambda d: (d / "report.rtf").write_text("一、目标", encoding="utf-8") and d / "report.rtf" or d / "report.rtf", "cannot read '.rtf'"),
-        (lambda d: SEED["001"], "no goal section"),
+        (lambda d: (d / "summary.txt").write_text("年度工作总结\n一、工作情况\n全年组织培训12次，参训教师3000余人次。\n", encoding="utf-8") and d / "summary.txt", "no goal section"),
     ],
 )
 def test_bad_input_is_one_clear_line_and_exit_1(tmp_path, make, message):

@@ -204,8 +204,9 @@ def docx_003(built):
     return path, items
 
 
-def write_pdf(text: str, path: Path) -> list[str]:
-    """A PDF of the text with reportlab's built-in CJK font; returns the lines drawn."""
+def write_pdf(text: str, path: Path, *, page_numbers: bool = False) -> list[str]:
+    """A PDF of the text with reportlab's built-in CJK font; returns the lines drawn.
+    With ``page_numbers``, each page has an official document's "- N -" footer."""
     from reportlab.lib.pagesizes import A4
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -224,6 +225,8 @@ def write_pdf(text: str, path: Path) -> list[str]:
             continue
         for k in range(0, len(line), per_line):
             if y < margin:
+                if page_numbers:
+                    pdf.drawCentredString(A4[0] / 2, margin / 2, f"- {pdf.getPageNumber()} -")
                 pdf.showPage()
                 pdf.setFont("STSong-Light", size)
                 y = height - margin
@@ -231,6 +234,8 @@ def write_pdf(text: str, path: Path) -> list[str]:
             pdf.drawString(margin, y, chunk)
             drawn.append(chunk)
             y -= size * 1.6
+    if page_numbers:
+        pdf.drawCentredString(A4[0] / 2, margin / 2, f"- {pdf.getPageNumber()} -")
     pdf.save()
     return drawn
 
@@ -348,6 +353,7 @@ def test_docx_chinese_style_names_and_cell_paragraphs(tmp_path):
     table.cell(0, 2).add_paragraph("≥12000个")  # two paragraphs in one cell: one line
     table.cell(1, 1).text = "质量指标"
     table.cell(1, 2).text = "达标率\t100%"
+    table.cell(1, 2).add_paragraph("(rate)")  # between two Latin words a space stays
     path = tmp_path / "styles.docx"
     document.save(path)
     reading = linker.io.read(path)
@@ -356,8 +362,8 @@ def test_docx_chinese_style_names_and_cell_paragraphs(tmp_path):
         "一、部门基本情况",
         "全年完成",
         "新增学位1.3万个",
-        "产出指标\t数量指标\t新增学位数 ≥12000个",
-        "产出指标\t质量指标\t达标率 100%",
+        "产出指标\t数量指标\t新增学位数≥12000个",  # a cell's paragraphs joined as Chinese text is: no space
+        "产出指标\t质量指标\t达标率 100% (rate)",
     ]
     assert (reading.blocks[0].kind, reading.blocks[0].level) == ("heading", 1)
     assert {b.table for b in reading.blocks[3:]} == {0}
@@ -425,6 +431,69 @@ def test_pdf_text_004(pdf_004):
     check_spans(reading)
     assert all(b.page >= 1 for b in reading.blocks)
     assert squash(reading.raw) == squash(EX004.read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------- same structure as the text
+
+
+def section_tree(doc) -> list[tuple]:
+    return [(s.id, s.numbering, s.title, s.level, s.parent, s.role.value, s.role_source, s.duplicate_of) for s in doc.sections[1:]]
+
+
+def goal_list(doc) -> list[tuple]:
+    from linker.goals import extract_goals
+
+    out = []
+    for g in extract_goals(doc):
+        targets = [(sg.target.comparator, sg.target.value, sg.target.unit) if sg.target else None for sg in g.subgoals]
+        out.append((g.kind, g.title, [sg.text for sg in g.subgoals], targets))
+    return out
+
+
+def table_list(doc) -> list[list[list[str]]]:
+    tables: dict[int, list[list[str]]] = {}
+    for b in doc.blocks:
+        if b.kind == "table_row":
+            tables.setdefault(b.table, []).append([doc.text[x:y] for x, y in b.cells])
+    return list(tables.values())
+
+
+@pytest.mark.parametrize("name", ["000", "003"])
+def test_docx_reads_into_the_same_structure_as_the_text(name, docx_000, docx_003):
+    from linker.pipeline import load
+
+    path = {"000": docx_000, "003": docx_003}[name][0]
+    text, word = load(EXAMPLES / f"{name}_{ {'000': '3d28e81d7327b640', '003': '666c668a4aecd772'}[name]}.txt"), load(path)
+    assert word.format == "docx"
+    assert section_tree(word) == section_tree(text)
+    assert goal_list(word) == goal_list(text)
+    assert table_list(word) == table_list(text)
+    assert table_list(text)  # real Word tables, read as tables
+    if name == "000":  # the 评分表 appendix repeats goals and achievements: duplicates in both readings
+        assert {s.duplicate_of for s in word.sections if s.duplicate_of} == {s.duplicate_of for s in text.sections if s.duplicate_of} != set()
+        assert len(goal_list(word)) == 12
+    else:  # the 专栏 indicator table: a header and 12 indicators, its caption a paragraph before it
+        (table,) = table_list(word)
+        assert len(table) == 13 and table[1] == ["1", "学前教育入园率（%）", "90", "＞90"]
+        caption = next(b for b in word.blocks if word.text[b.start : b.end].startswith("专栏："))
+        assert caption.kind == "paragraph"
+
+
+@pytest.mark.parametrize("name", ["002", "004"])
+def test_pdf_reads_into_the_same_structure_as_the_text(name, built):
+    from linker.pipeline import load
+
+    source = {"002": EX002, "004": EX004}[name]
+    path = built / f"{name}_numbered.pdf"
+    write_pdf(source.read_text(encoding="utf-8"), path, page_numbers=True)
+    text, pdf = load(source), load(path)
+    assert pdf.format == "pdf" and max(b.page for b in pdf.blocks) >= 2
+    assert section_tree(pdf) == section_tree(text) and len(section_tree(text)) >= 10
+    assert goal_list(pdf) == goal_list(text)
+    assert table_list(pdf) == table_list(text) == []
+    # the page footers are gone; every other character is the text's, whitespace aside
+    assert "- 2 -" in pdf.raw and "- 2 -" not in pdf.text
+    assert squash(pdf.text) == squash(text.text)
 
 
 # --------------------------------------------------------------------------- .doc / .wps

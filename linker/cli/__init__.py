@@ -13,7 +13,9 @@ import sys
 
 import typer
 
-from linker.cli import core  # noqa: F401  (registers analyze, missing, inspect)
+from linker.cli import core, learn  # noqa: F401  (registers the commands)
+from linker.cli import annotate  # noqa: F401  (registers review, annotations export / import)
+from linker.cli import batch  # noqa: F401  (registers batch)
 from linker.cli.app import app
 from linker.errors import LinkerError
 

@@ -54,9 +54,10 @@ def _options(model: str, goals_section: list[str], evidence_section: list[str], 
 
     ov = Overrides(goals=tuple(goals_section), evidence=tuple(evidence_section), exclude=tuple(exclude_section))
     ev = Overrides(evidence=tuple(evidence_section), exclude=tuple(exclude_section))
-    default_reranker = Path(__file__).resolve().parents[2] / "models" / "reranker"
-    return Options(model=model, overrides=ov, evidence_overrides=ev, use_cache=not no_cache,
-                   reranker=reranker if reranker is not None else default_reranker)
+    opts = Options(model=model, overrides=ov, evidence_overrides=ev, use_cache=not no_cache)
+    if reranker is not None:
+        opts.reranker = reranker
+    return opts
 
 
 def _run_analysis(files: list[Path], goals: Optional[Path], evidence: list[Path], opts, quiet: bool):  # type: ignore[no-untyped-def]

@@ -33,10 +33,16 @@ def analyze(
     evidence_section: EvidenceSection = [],  # noqa: B006
     exclude_section: ExcludeSection = [],  # noqa: B006
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the embedding cache.")] = False,
+    block_override: Annotated[Optional[list[str]], typer.Option("--block-override", help="Set a sub-goal's (or goal's) block and category, e.g. g3.2=效果/社会效益; repeatable.")] = None,
     quiet: Quiet = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print the time of each stage and the counts.")] = False,
 ) -> None:
     """Link every sub-goal of a report to its evidence and write a goal-coverage report."""
     opts = _options(model, goals_section, evidence_section, exclude_section, no_cache)
+    if block_override:
+        from linker.scoring import parse_override
+
+        opts.block_overrides = dict(parse_override(spec) for spec in block_override)
     a = _run_analysis(list(files or []), goals, list(evidence or []), opts, quiet)
     from linker.report import render
 
@@ -50,6 +56,8 @@ def analyze(
     render.write(a, kind, output)
     if output is not None and not quiet:
         typer.echo(f"wrote {output}", err=True)
+    if verbose:
+        _verbose(a)
 
 
 @app.command()
@@ -65,6 +73,7 @@ def missing(
     goals_section: GoalsSection = [],  # noqa: B006
     evidence_section: EvidenceSection = [],  # noqa: B006
     quiet: Quiet = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print the time of each stage and the counts.")] = False,
 ) -> None:
     """List the sub-goals that have no accepted evidence, grouped by goal."""
     if fmt not in ("text", "csv", "json"):
@@ -73,10 +82,19 @@ def missing(
     a = _run_analysis(list(files or []), goals, list(evidence or []), opts, quiet)
     from linker.report import missing_rows, render
 
+    if verbose:
+        _verbose(a)
     rows = missing_rows(a, include_weak=include_weak, include_unmet=include_unmet)
     render.write_missing(rows, fmt)
     if fail_on_missing and rows:
         raise typer.Exit(1)
+
+
+def _verbose(a) -> None:  # type: ignore[no-untyped-def]
+    """Stage times and counts on stderr (--verbose)."""
+    stages = ", ".join(f"{k} {v:.2f} s" for k, v in a.timings.items())
+    typer.echo(f"{len(a.goals)} goals, {sum(len(g.subgoals) for g in a.goals)} sub-goals, {len(a.units)} evidence sentences, "
+               f"{a.embedded} texts embedded; {stages}", err=True)
 
 
 @app.command()

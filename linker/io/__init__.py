@@ -50,6 +50,22 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _wide(ch: str) -> bool:
+    """CJK ideographs and punctuation, full-width forms, dashes and quotes, circled numbers:
+    characters that Chinese text sets without spaces around them."""
+    o = ord(ch)
+    return o >= 0x2E80 or 0x2010 <= o <= 0x2027 or 0x2460 <= o <= 0x24FF or o == 0xB7
+
+
+def line_joiner(left: str, right: str) -> str:
+    """What stands between two lines of one cell (or one wrapped sentence) once joined:
+    nothing where either side is Chinese ("一级" + "指标" → 一级指标), a space between
+    two Latin words or numbers."""
+    if not left or not right or _wide(left[-1]) or _wide(right[0]):
+        return ""
+    return " "
+
+
 def _readers() -> dict[str, Reader]:
     # imported lazily so that `import linker` stays cheap
     from linker.io import text

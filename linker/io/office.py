@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from linker.errors import ConverterMissing, CorruptDocument, LinkerError, NoTextLayer
-from linker.io import RawBlock, Reading, sha256
+from linker.io import RawBlock, Reading, line_joiner, sha256
 
 # A zip package larger than this once unpacked, or compressed more than this ratio,
 # is not a report: refuse it before any library unpacks it.
@@ -251,7 +251,11 @@ class _DocxWalker:
                 parts.extend(_one_line(self._cell_text(box)) for box in _textboxes(child))
             else:  # a nested table: its cells flattened into the cell, in order
                 parts.extend(self._cell_text(inner) for inner in child.xpath("./w:tr/w:tc"))
-        return " ".join(p.strip() for p in parts if p.strip())
+        out = ""
+        for part in (p.strip() for p in parts):
+            if part:
+                out += line_joiner(out, part) + part
+        return out
 
     def _heading_level(self, p: Any) -> int | None:
         from docx.oxml.ns import qn

@@ -49,7 +49,7 @@ def decode(data: bytes, name: str = "file") -> tuple[str, str]:
     )
 
 
-_MD_HEADING_LINE = re.compile(r"^#{1,6}\s", re.M)
+_MD_HEADING_LINE = re.compile(r"^#{1,6}\s", re.MULTILINE)
 _MD_BOLD = re.compile(r"\*\*[^*\n]{1,80}\*\*")
 
 

@@ -40,6 +40,9 @@ def _link(a: Analysis, c: Candidate, units: dict[str, EvidenceUnit]) -> dict[str
 
 
 def to_json(a: Analysis) -> dict[str, Any]:
+    from linker.scoring import goal_block, suggest
+    from linker.selfeval import find_tables
+
     units = a.unit_by_id
     gd = a.goal_doc
     goals = []
@@ -61,11 +64,18 @@ def to_json(a: Analysis) -> dict[str, Any]:
                 "span": [sg.start, sg.end],
                 "block": sg.block,
                 "category": sg.category,
+                "category_confidence": round(sg.category_confidence, 3),
+                "flags": list(getattr(v, "flags", [])),
+                "problems": [_link(a, c, units) for c in cands if c.evidence_id in getattr(v, "problems", [])],
                 "evidence": [_link(a, c, units) for c in cands if c.accepted],
                 "candidates": [_link(a, c, units) for c in cands if not c.accepted][:CANDIDATES_SHOWN],
             })
+        g_block, g_cat, g_conf = goal_block(g)
         goals.append({
             "id": g.id,
+            "block": g_block,
+            "category": g_cat,
+            "category_confidence": g_conf,
             "text": g.title or gd.quote(g.start, g.end),
             "full_text": gd.quote(g.start, g.end),
             "kind": g.kind,
@@ -82,6 +92,8 @@ def to_json(a: Analysis) -> dict[str, Any]:
         "scorer": a.scorer_source,
         "summary": {"goals": len(a.goals), "subgoals": sum(counts.values()), "status": counts, "evidence_units": len(a.units)},
         "goals": goals,
+        "scores": suggest(a),
+        "flags": [f for t in find_tables(gd) for f in t.flags],
     }
 
 

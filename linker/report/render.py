@@ -46,7 +46,7 @@ def text_summary(report: dict[str, Any]) -> str:
     for g in report["goals"]:
         lines.append(f"{g['id']:>4} [{g['status']}] {g['text'][:50]}")
         for sg in g["subgoals"]:
-            ev = sg["evidence"][0]["text"][:40] if sg["evidence"] else ""
+            ev = "".join(sg["evidence"][0]["text"].split())[:40] if sg["evidence"] else ""
             lines.append(f"{sg['id']:>8} {sg['status']:<11} {sg['text'][:40]}" + (f"  ← {ev}" if ev else ""))
     return "\n".join(lines) + "\n"
 
@@ -97,12 +97,41 @@ def write_missing(rows: list[dict[str, str]], fmt: str) -> None:
     if not rows:
         sys.stdout.write("every sub-goal has accepted evidence\n")
         return
+    if sys.stdout.isatty():
+        _missing_table(rows)
+        return
     goal = None
     for r in rows:
         if r["goal_id"] != goal:
             goal = r["goal_id"]
             sys.stdout.write(f"{r['goal_id']} {r['goal']}\n")
         sys.stdout.write(f"  {r['subgoal_id']}\t{r['status']}\t{r['subgoal']}\n")
+
+
+def _missing_table(rows: list[dict[str, str]]) -> None:
+    """The missing list as a rich table on a terminal: one section a goal, statuses in Chinese and colour."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from linker.report.html import note_zh
+
+    colours = {"unevidenced": "bold red", "weak": "yellow", "unmet": "bold magenta"}
+    table = Table(title=f"缺少佐证的子目标（{len(rows)}）", show_lines=False, expand=True)
+    table.add_column("子目标", no_wrap=True)
+    table.add_column("状态", no_wrap=True)
+    table.add_column("内容", ratio=3, overflow="fold")
+    table.add_column("说明", ratio=1, overflow="fold")
+    goal = None
+    for r in rows:
+        if r["goal_id"] != goal:
+            if goal is not None:
+                table.add_section()
+            goal = r["goal_id"]
+            table.add_row(Text(r["goal_id"], style="bold"), "", Text(r["goal"], style="bold"), "")
+        table.add_row(r["subgoal_id"], Text(STATUS_ZH.get(r["status"], r["status"]), style=colours.get(r["status"], "")),
+                      Text(" ".join(r["subgoal"].split())), Text(note_zh(r["note"]), style="dim"))
+    Console().print(table)
 
 
 def inspection(doc: Document) -> dict[str, Any]:

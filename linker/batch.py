@@ -1,0 +1,433 @@
+"""Analyse every report in a folder: one worker a core, unchanged reports skipped.
+
+A folder holds reports (goals and evidence in the same file) and, optionally, a
+manifest ``linker-batch.json`` or ``linker-batch.toml`` naming plans to analyse
+against later results::
+
+    {"reports": [{"name": "plan-vs-2022", "goals": "003.txt", "evidence": ["001.txt", "002.txt"]}],
+     "exclude": ["draft.txt"]}
+
+    [[reports]]
+    name = "plan-vs-2022"
+    goals = "003.txt"
+    evidence = ["001.txt", "002.txt"]
+
+Files a manifest names are analysed only as it says; every other report in the folder
+is analysed on its own. For each job the output folder gets ``NAME.json``, ``NAME.html``
+and ``NAME.xlsx`` (the chosen formats), and the whole run one summary table,
+``linker-summary.html`` and ``linker-summary.xlsx``. A job whose inputs, settings and
+linker version hash to the key recorded in ``.linker-batch-state.json`` and whose
+outputs still exist is skipped. A broken file never stops the run: its error is
+collected in :attr:`BatchResult.errors`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from linker.errors import InputError, LinkerError
+
+if TYPE_CHECKING:
+    from linker.pipeline import Options
+
+MANIFESTS = ("linker-batch.json", "linker-batch.toml")
+STATE_FILE = ".linker-batch-state.json"
+SUMMARY_NAME = "linker-summary"
+FORMATS = ("json", "html", "xlsx")
+GAPS_SHOWN = 3
+
+BatchProgress = Callable[[str, int, int], None]  # (job name, done, total)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One analysis: a report on its own, or a plan against its results."""
+
+    name: str
+    goals: Path
+    evidence: tuple[Path, ...] = ()
+
+    @property
+    def inputs(self) -> list[Path]:
+        return [self.goals, *self.evidence]
+
+
+@dataclass
+class JobResult:
+    name: str
+    key: str
+    outputs: list[str] = field(default_factory=list)
+    row: dict[str, Any] | None = None  # the summary-table row
+    error: str | None = None
+    skipped: bool = False
+    seconds: float = 0.0
+
+
+@dataclass
+class BatchResult:
+    results: list[JobResult]
+    summary: list[Path]
+    seconds: float
+
+    @property
+    def rows(self) -> list[dict[str, Any]]:
+        return [r.row for r in self.results if r.row is not None]
+
+    @property
+    def errors(self) -> list[tuple[str, str]]:
+        return [(r.name, r.error) for r in self.results if r.error is not None]
+
+    @property
+    def analysed(self) -> int:
+        return sum(1 for r in self.results if r.error is None and not r.skipped)
+
+    @property
+    def skipped(self) -> int:
+        return sum(1 for r in self.results if r.skipped)
+
+
+# --- finding the jobs ------------------------------------------------------------------------------
+
+
+def _load_manifest(path: Path) -> dict[str, Any]:
+    try:
+        if path.suffix == ".toml":
+            import tomllib
+
+            return tomllib.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError(f"{path}: not a valid manifest ({exc}); see `linker batch --help` for its shape") from exc
+    if not isinstance(data, dict):
+        raise InputError(f"{path}: a manifest is an object with a \"reports\" list")
+    return data
+
+
+def _safe_name(name: str) -> str:
+    keep = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name).strip("._")
+    return keep or "report"
+
+
+def discover(folder: str | Path) -> list[Job]:
+    """The jobs of a folder: the manifest's pairs, then every other report file alone."""
+    from linker.io import supported_suffixes
+
+    root = Path(folder)
+    if not root.is_dir():
+        raise InputError(f"{root}: not a folder; give the folder that holds the reports")
+    jobs: list[Job] = []
+    claimed: set[Path] = set()
+    manifests = [root / m for m in MANIFESTS if (root / m).exists()]
+    if len(manifests) > 1:
+        raise InputError(f"{root}: both {MANIFESTS[0]} and {MANIFESTS[1]}; keep one")
+    for manifest in manifests:
+        data = _load_manifest(manifest)
+        for i, entry in enumerate(data.get("reports") or []):
+            if not isinstance(entry, dict) or not entry.get("goals"):
+                raise InputError(f"{manifest}: entry {i + 1} needs \"goals\" (and usually \"evidence\")")
+            ev = entry.get("evidence") or []
+            ev = [ev] if isinstance(ev, str) else list(ev)
+            goals = root / str(entry["goals"])
+            evidence = tuple(root / str(e) for e in ev)
+            name = _safe_name(str(entry.get("name") or Path(str(entry["goals"])).stem))
+            jobs.append(Job(name, goals, evidence))
+            claimed.update([goals.resolve(), *(e.resolve() for e in evidence)])
+        claimed.update((root / str(x)).resolve() for x in data.get("exclude") or [])
+    suffixes = set(supported_suffixes())
+    for p in sorted(root.iterdir()):
+        if not p.is_file() or p.name.startswith(".") or p.name in MANIFESTS:
+            continue
+        if p.suffix.lower() not in suffixes or p.resolve() in claimed:
+            continue
+        jobs.append(Job(_safe_name(p.stem), p))
+    names: dict[str, int] = {}
+    unique = []
+    for j in jobs:
+        n = names.get(j.name, 0)
+        names[j.name] = n + 1
+        unique.append(j if n == 0 else dataclasses.replace(j, name=f"{j.name}-{n + 1}"))
+    return unique
+
+
+# --- keys and state --------------------------------------------------------------------------------
+
+
+def settings_of(options: Options | None, formats: Sequence[str]) -> dict[str, Any]:
+    from linker.pipeline import Options
+
+    opts = options or Options()
+    d = dataclasses.asdict(opts)
+    d.pop("cache", None)
+    d.pop("use_cache", None)  # where vectors are cached changes no result
+    if opts.reranker is not None and Path(opts.reranker).is_dir():
+        d["reranker_files"] = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+                               for p in sorted(Path(opts.reranker).iterdir()) if p.is_file()}
+    d["formats"] = sorted(formats)
+    return json.loads(json.dumps(d, default=str))
+
+
+def job_key(job: Job, settings: dict[str, Any]) -> str:
+    """sha256 of the inputs' bytes (and their roles), the settings and the linker version."""
+    from linker import __version__
+
+    h = hashlib.sha256()
+    h.update(f"linker {__version__}\n".encode())
+    h.update(json.dumps(settings, sort_keys=True).encode())
+    for role, p in [("goals", job.goals), *(("evidence", e) for e in job.evidence)]:
+        h.update(f"\n{role} ".encode())
+        try:
+            h.update(hashlib.sha256(p.read_bytes()).hexdigest().encode())
+        except OSError:
+            h.update(f"unreadable {p}".encode())
+    return h.hexdigest()
+
+
+def _read_state(out: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((out / STATE_FILE).read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) and isinstance(data.get("jobs"), dict) else {"jobs": {}}
+    except (OSError, ValueError):
+        return {"jobs": {}}
+
+
+def _write_state(out: Path, state: dict[str, Any]) -> None:
+    tmp = out / f"{STATE_FILE}.tmp"
+    tmp.write_text(json.dumps(state, ensure_ascii=False, indent=1), encoding="utf-8")
+    tmp.replace(out / STATE_FILE)
+
+
+# --- one job (runs in a worker process) ------------------------------------------------------------
+
+
+def summary_row(name: str, report: dict[str, Any]) -> dict[str, Any]:
+    """A report's line in the batch summary: sub-goals by status, 产出/效果 support, worst gaps."""
+    from linker.report.html import STATUS_ORDER, score_blocks
+
+    counts = dict.fromkeys(STATUS_ORDER, 0)
+    counts.update((report.get("summary") or {}).get("status") or {})
+    gaps = []
+    for g in report["goals"]:
+        n = len(g["subgoals"])
+        lacking = [sg for sg in g["subgoals"] if sg["status"] in ("unevidenced", "weak", "unmet")]
+        if lacking:
+            gaps.append((len(lacking) / n, len(lacking), g["id"], g["text"], n))
+    gaps.sort(key=lambda t: (-t[0], -t[1]))
+    support = {}
+    for b in score_blocks(report):
+        if b.get("block"):
+            support[b["block"]] = {k: b.get(k) for k in ("subgoals", "evidenced", "met", "unmet", "share_supported",
+                                                          "suggested", "self_reported", "max")}
+    return {
+        "name": name,
+        "goal_document": report["goal_document"]["path"],
+        "evidence_documents": [d["path"] for d in report.get("evidence_documents") or [report["evidence_document"]]],
+        "goals": len(report["goals"]),
+        "subgoals": sum(counts.values()),
+        "status": counts,
+        "support": support,
+        "worst_gaps": [{"goal_id": gid, "goal": text, "lacking": k, "subgoals": n} for _, k, gid, text, n in gaps[:GAPS_SHOWN]],
+        "unmet": [sg["id"] for g in report["goals"] for sg in g["subgoals"] if sg["status"] == "unmet"],
+    }
+
+
+def _write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+
+
+def run_job(job: Job, out: str | Path, options: Options | None, formats: Sequence[str], key: str) -> JobResult:
+    """Analyse one job and write its files; every error becomes :attr:`JobResult.error`, never an exception."""
+    t0 = time.perf_counter()
+    out = Path(out)
+    try:
+        from linker.pipeline import analyze
+        from linker.report.json import to_json
+
+        a = analyze(job.goals, list(job.evidence), options)
+        report = to_json(a)
+        outputs = []
+        for fmt in formats:
+            target = out / f"{job.name}.{fmt}"
+            if fmt == "json":
+                data = (json.dumps(report, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+            elif fmt == "html":
+                from linker.report import html
+
+                data = html.render(report).encode("utf-8")
+            elif fmt == "xlsx":
+                from linker.report import xlsx
+
+                data = xlsx.render(report)
+            elif fmt == "md":
+                from linker.report import markdown
+
+                data = markdown.render(report).encode("utf-8")
+            else:
+                raise LinkerError(f"unknown format '{fmt}' for batch; use json, html, xlsx or md")
+            _write(target, data)
+            outputs.append(target.name)
+        return JobResult(job.name, key, outputs, summary_row(job.name, report), seconds=time.perf_counter() - t0)
+    except LinkerError as exc:
+        return JobResult(job.name, key, error=str(exc), seconds=time.perf_counter() - t0)
+    except Exception as exc:  # noqa: BLE001 - one broken file must not stop a batch; its error is reported
+        return JobResult(job.name, key, error=f"{type(exc).__name__}: {exc}", seconds=time.perf_counter() - t0)
+
+
+# --- the batch ------------------------------------------------------------------------------------
+
+
+def run_batch(
+    folder: str | Path,
+    out: str | Path,
+    options: Options | None = None,
+    *,
+    formats: Sequence[str] = ("html", "xlsx"),
+    workers: int | None = None,
+    force: bool = False,
+    progress: BatchProgress | None = None,
+) -> BatchResult:
+    """Analyse every job of ``folder`` into ``out`` and write the summary table; see the module doc."""
+    t0 = time.perf_counter()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    fmts = ["json", *(f for f in dict.fromkeys(formats) if f != "json")]
+    jobs = discover(folder)
+    settings = settings_of(options, fmts)
+    state = _read_state(out)
+    results: dict[str, JobResult] = {}
+    todo: list[tuple[Job, str]] = []
+    for job in jobs:
+        key = job_key(job, settings)
+        prev = state["jobs"].get(job.name) or {}
+        outputs = prev.get("outputs") or []
+        if not force and prev.get("key") == key and prev.get("row") is not None and outputs and all((out / o).exists() for o in outputs):
+            results[job.name] = JobResult(job.name, key, list(prev["outputs"]), prev["row"], skipped=True)
+        else:
+            todo.append((job, key))
+    total, done = len(jobs), len(results)
+    if progress:
+        progress("", done, total)
+    n = max(1, min(workers or os.cpu_count() or 1, len(todo)))
+    if n == 1:
+        for job, key in todo:
+            if progress:
+                progress(job.name, done, total)
+            results[job.name] = run_job(job, out, options, fmts, key)
+            done += 1
+            if progress:
+                progress(job.name, done, total)
+    elif todo:
+        # spawn, never fork: a forked child of a process whose e5 encoder has started its
+        # OpenMP threads deadlocks on the first embedding
+        import multiprocessing
+
+        with ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = {pool.submit(run_job, job, out, options, fmts, key): (job, key) for job, key in todo}
+            for fut in as_completed(futures):
+                job, key = futures[fut]
+                try:
+                    results[job.name] = fut.result()
+                except Exception as exc:  # noqa: BLE001 - a worker that died (e.g. out of memory) is one failed job
+                    results[job.name] = JobResult(job.name, key, error=f"worker failed: {type(exc).__name__}: {exc}")
+                done += 1
+                if progress:
+                    progress(job.name, done, total)
+    ordered = [results[j.name] for j in jobs]
+    state = {"linker_batch": 1, "jobs": {r.name: {"key": r.key, "outputs": r.outputs, "row": r.row}
+                                         for r in ordered if r.error is None}}
+    _write_state(out, state)
+    result = BatchResult(ordered, [], 0.0)
+    result.summary = write_summary(result, out)
+    result.seconds = time.perf_counter() - t0
+    return result
+
+
+def write_summary(result: BatchResult, out: Path) -> list[Path]:
+    """``linker-summary.html`` and ``.xlsx``: one row a report, then the errors."""
+    html_path = out / f"{SUMMARY_NAME}.html"
+    xlsx_path = out / f"{SUMMARY_NAME}.xlsx"
+    _write(html_path, summary_html(result).encode("utf-8"))
+    _write(xlsx_path, summary_xlsx(result))
+    return [html_path, xlsx_path]
+
+
+def _support_text(row: dict[str, Any], block: str) -> str:
+    from linker.report.html import fmt_score, fmt_share
+
+    b = (row.get("support") or {}).get(block)
+    if not b:
+        return "—"
+    text = (f"{fmt_share(b.get('share_supported'))} 有佐证（{b.get('subgoals') or 0} 项中达成 {b.get('met') or 0}、"
+            f"未达成 {b.get('unmet') or 0}、有佐证 {b.get('evidenced') or 0}）")
+    if b.get("self_reported") is not None or b.get("suggested") is not None:
+        text += f" 自评 {fmt_score(b.get('self_reported'))} / 建议 {fmt_score(b.get('suggested'))}"
+    return text
+
+
+def _gaps_text(row: dict[str, Any]) -> str:
+    return "；".join(f"{g['goal_id']} {g['goal']}（{g['lacking']}/{g['subgoals']} 缺佐证）" for g in row.get("worst_gaps") or [])
+
+
+def summary_html(result: BatchResult) -> str:
+    from linker import __version__
+    from linker.report.html import _environment
+
+    env = _environment()
+    env.globals.update(support_text=_support_text, gaps_text=_gaps_text)
+    return env.get_template("summary.html.j2").render(result=result, version=__version__)
+
+
+def summary_xlsx(result: BatchResult) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    from linker.report.html import STATUS_COLOR, STATUS_ORDER, STATUS_ZH
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "汇总"
+    header = ["报告", "目标文档", "佐证文档", "目标", "子目标", *(STATUS_ZH[s] for s in STATUS_ORDER),
+              "产出 佐证", "效果 佐证", "最大缺口", "未达成子目标", "本次"]
+    widths = [22, 34, 34, 7, 8, 8, 8, 8, 9, 9, 26, 26, 60, 20, 8]
+    ws.append(header)
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+        ws.cell(row=1, column=i).font = Font(bold=True)
+    for i, s in enumerate(STATUS_ORDER, start=6):
+        fg, bg = STATUS_COLOR[s]
+        ws.cell(row=1, column=i).fill = PatternFill(start_color=bg.lstrip("#").upper(), end_color=bg.lstrip("#").upper(), fill_type="solid")
+        ws.cell(row=1, column=i).font = Font(bold=True, color=fg.lstrip("#").upper())
+    for r in result.results:
+        if r.row is None:
+            continue
+        row = r.row
+        ws.append([row["name"], row["goal_document"], "\n".join(row["evidence_documents"]), row["goals"], row["subgoals"],
+                   *(row["status"].get(s, 0) for s in STATUS_ORDER), _support_text(row, "产出"), _support_text(row, "效果"),
+                   _gaps_text(row), "、".join(row.get("unmet") or []), "跳过" if r.skipped else "分析"])
+        for c in range(1, len(header) + 1):
+            ws.cell(row=ws.max_row, column=c).alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(header))}{ws.max_row}"
+    if result.errors:
+        es = wb.create_sheet("错误")
+        es.append(["报告", "错误"])
+        es.column_dimensions["A"].width = 24
+        es.column_dimensions["B"].width = 100
+        for name, err in result.errors:
+            es.append([name, err])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

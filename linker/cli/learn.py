@@ -1,0 +1,91 @@
+"""train and eval: learning the link scorer from annotations, and measuring it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from linker.cli.app import Model, _fail, app
+
+ROOT = Path(__file__).resolve().parents[2]
+Annotations = Annotated[Path, typer.Option("--annotations", help="Folder of annotation JSONL files.")]
+
+
+def _gold(folder: Path):  # type: ignore[no-untyped-def]
+    from linker.evaluate import load_gold
+
+    files = sorted(folder.glob("*.jsonl")) if folder.is_dir() else []
+    if not files:
+        _fail(f"{folder}: no annotation files (*.jsonl) to learn from")
+    sets = load_gold(files)
+    if not sets:
+        _fail(f"{folder}: the annotation files hold no accept / no_evidence judgments")
+    return files, sets
+
+
+def _root_for(folder: Path) -> Path:
+    """Annotation paths are relative to the repository that holds the annotations folder."""
+    return folder.resolve().parent
+
+
+def _table(rows: list[tuple[str, dict]]) -> str:  # type: ignore[type-arg]
+    keys = ["precision", "recall", "f1", "recall@3", "evidence_decision_accuracy", "subgoals", "gold_links"]
+    out = [f"{'':<44}" + "".join(f"{k[:10]:>11}" for k in keys)]
+    for name, d in rows:
+        out.append(f"{name[:44]:<44}" + "".join(f"{d.get(k, 0):>11}" for k in keys))
+    return "\n".join(out)
+
+
+@app.command()
+def eval(  # noqa: A001 - the command is called eval
+    annotations: Annotations = ROOT / "annotations",
+    model: Model = "e5",
+) -> None:
+    """Print link precision/recall/F1 against annotations, before and after training (cross-validated)."""
+    from linker.match import DEFAULT_SCORER
+    from linker.train import cross_validate, evaluate, prepare
+
+    _, sets = _gold(annotations)
+    preps = prepare(sets, _root_for(annotations), model=model)
+    before, per_before = evaluate(preps, DEFAULT_SCORER)
+    rows = [(f"before: {k}", v.as_dict()) for k, v in per_before.items()] + [("before: all", before.as_dict())]
+    if len(preps) >= 2:
+        after, per_after = cross_validate(preps)
+        rows += [(f"after (CV): {k}", v.as_dict()) for k, v in per_after.items()] + [("after (CV): all", after.as_dict())]
+    else:
+        rows.append(("after: needs annotations of two documents for cross-validation", {}))
+    typer.echo(_table(rows))
+
+
+@app.command()
+def train(
+    annotations: Annotations = ROOT / "annotations",
+    model: Model = "e5",
+    out: Annotated[Path, typer.Option("--out", help="Where the re-ranker is written.")] = ROOT / "models" / "reranker",
+    finetune: Annotated[bool, typer.Option("--finetune", help="Also fine-tune the encoder (st: models only).")] = False,
+) -> None:
+    """Fit the link re-ranker on all annotations (cross-validated figures first) and save it under models/."""
+    from linker.train import cross_validate, evaluate, fit, prepare, save
+
+    files, sets = _gold(annotations)
+    if finetune:
+        if not model.startswith("st:"):
+            _fail("--finetune works on sentence-transformers models: --model st:PATH")
+        from linker.finetune import finetune_encoder
+
+        model = "st:" + str(finetune_encoder(model[3:], sets, _root_for(annotations), out.parent))
+        typer.echo(f"fine-tuned encoder written to {model[3:]}")
+    preps = prepare(sets, _root_for(annotations), model=model)
+    metrics: dict = {}  # type: ignore[type-arg]
+    if len(preps) >= 2:
+        cv, _ = cross_validate(preps)
+        metrics["cross_validated"] = cv.as_dict()
+    scorer = fit(preps)
+    train_scores, _ = evaluate(preps, scorer)
+    metrics["training"] = train_scores.as_dict()
+    path = save(scorer, out, model=model, annotations=files, metrics=metrics)
+    rows = [(k, v) for k, v in metrics.items()]
+    typer.echo(_table(rows))
+    typer.echo(f"wrote {path}")

