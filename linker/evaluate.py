@@ -68,6 +68,39 @@ def load_gold(paths: Iterable[Path]) -> list[GoldSet]:
     return list(sets.values())
 
 
+def gold_from_store(judgments: Iterable, root: Path) -> list[GoldSet]:  # type: ignore[type-arg]
+    """The link judgments of the annotation store (the latest per link) as gold sets."""
+    sets: dict[tuple[str, str], GoldSet] = {}
+    for j in judgments:
+        if j.label not in ("accept", "no_evidence", "reject"):
+            continue
+        key = (_rel(j.goal_path, root), _rel(j.evidence_path, root))
+        sets.setdefault(key, GoldSet(*key)).records.append(GoldRecord(key[0], key[1], j.subgoal, j.evidence, j.label))
+    return list(sets.values())
+
+
+def _rel(path: str, root: Path) -> str:
+    p = Path(path)
+    try:
+        return str((p if p.is_absolute() else (root / p)).resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(p.resolve()) if p.exists() else path
+
+
+def merge_gold(*groups: Sequence[GoldSet]) -> list[GoldSet]:
+    """One gold set per document pair; a judgment made twice counts once, a later reject cancels an accept."""
+    merged: dict[tuple[str, str], dict[tuple[str, str | None], GoldRecord]] = {}
+    for group in groups:
+        for gs in group:
+            records = merged.setdefault((gs.goal_document, gs.evidence_document), {})
+            for r in gs.records:
+                if r.label == "reject":
+                    records.pop((r.subgoal, r.evidence), None)
+                    continue
+                records[(r.subgoal, r.evidence)] = r
+    return [GoldSet(g, e, list(recs.values())) for (g, e), recs in merged.items() if recs]
+
+
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
     return max(0, min(a[1], b[1]) - max(a[0], b[0]))
 

@@ -52,6 +52,7 @@ class Block:
     cells: list[tuple[int, int]] | None = None  # cell spans, for table rows
     table: int | None = None  # index of the table the row belongs to
     lead_end: int | None = None  # end of a bold or styled lead-in ("**标题。**正文")
+    level: int | None = None  # heading level the format states (Word "Heading 2" → 2; 0 = document title)
 
 
 @dataclass

@@ -517,7 +517,8 @@ def _normalize(reading: Reading) -> Document:
         offsets.extend(ln.pos)
         cells = [(a + x, a + y) for x, y in ln.cells] if ln.cells is not None else None
         lead = a + ln.lead_end if ln.lead_end is not None else None
-        blocks.append(Block(start=a, end=len(chars), kind=ln.kind, page=ln.page, cells=cells, table=ln.table, lead_end=lead))
+        blocks.append(Block(start=a, end=len(chars), kind=ln.kind, page=ln.page, cells=cells, table=ln.table, lead_end=lead,
+                            level=ln.level))
     offsets.append(len(raw))
     text = "".join(chars)
     return Document(

@@ -84,9 +84,9 @@ def analyze(
 ) -> Analysis:
     """Analyse one report (goals and evidence in the same file) or a plan against results."""
     from linker import goals as goals_mod
-    from linker.encoders import EmbeddingCache, load_encoder
+    from linker.encoders import EmbeddingCache, Prefetch, load_encoder
     from linker.evidence import extract_evidence
-    from linker.match import load_scorer, match
+    from linker.match import load_scorer, match, passage_texts, query_texts
     from linker.status import judge
 
     opts = options or Options()
@@ -108,8 +108,17 @@ def analyze(
     same = not evidence_paths or [Path(p).resolve() for p in evidence_paths] == [Path(goals_path).resolve()]
     evidence_docs = [goal_doc] if same else [load(p, opts.evidence_overrides) for p in evidence_paths]
     lap("read")
+    encoder = load_encoder(opts.model)
+    cache = None
+    prefetch = None
+    if encoder is not None:
+        # without a cache file, an in-memory one: each distinct text is still embedded once
+        cache = EmbeddingCache(opts.cache if opts.use_cache else ":memory:")
+        prefetch = Prefetch(encoder, cache)  # embeds in the background while the text work goes on
     say("goals and evidence")
     goals = goals_mod.extract_goals(goal_doc)
+    if prefetch is not None:
+        prefetch.add(query_texts(goals), query=True)
     units: list[EvidenceUnit] = []
     for i, d in enumerate(evidence_docs):
         try:
@@ -125,6 +134,10 @@ def analyze(
     inline: dict[str, str] = {}  # sub-goal id → its own evidence unit, for targets stated inside evidence
     if not goals and same:
         goals, inline = goals_mod.inline_goals(units, goal_doc)
+        if prefetch is not None:
+            prefetch.add(query_texts(goals), query=True)
+    if prefetch is not None:
+        prefetch.add(passage_texts(units), query=False)
     if not goals:
         raise NoGoalSection(
             f"{goal_doc.path}: no goal section found (绩效目标设立情况, 总体目标, 具体绩效指标, 主要目标…); "
@@ -132,8 +145,6 @@ def analyze(
         )
     lap("extract")
     say("loading model")
-    encoder = load_encoder(opts.model)
-    cache = EmbeddingCache(opts.cache) if opts.use_cache and encoder is not None else None
     scorer = load_scorer(opts.reranker, opts.model)
     lap("load_model")
     total = sum(len(g.subgoals) for g in goals) + len(units)
@@ -145,7 +156,8 @@ def analyze(
         say("embedding", done, total)
 
     try:
-        result = match(goals, units, encoder=encoder, cache=cache, scorer=scorer, top_k=opts.top_k, progress=tick)
+        say("embedding", 0, total)
+        result = match(goals, units, encoder=encoder, cache=cache, scorer=scorer, top_k=opts.top_k, progress=tick, prefetch=prefetch)
         from linker.scoring import apply_overrides, classify
 
         classify(goals, encoder=encoder, cache=cache)

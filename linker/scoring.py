@@ -402,18 +402,12 @@ def suggest(a: Analysis) -> dict[str, Any]:
                 "differences": [sid for _, sid in losses],
             }
         )
-    source = (
-        "the rules the report states in its 评分表"
-        if _stated_rules(a.goal_doc)
-        else "the 财政部 framework's rules (the report states none)"
-    )
+    source = "报告评分表所述规则" if _stated_rules(a.goal_doc) else "财政部绩效评价通行规则（报告未载明评分规则）"
     rules = (
-        f"Suggested scores follow {source}: 计划完成率 = 实际完成工作数 / 计划工作数, each sub-goal one planned item "
-        "of equal weight (a table row: its own 指标权重), scored in full when met or evidenced; a sub-goal with a target "
-        "and a reported figure scores 实际/目标 × weight (正向指标) or 目标/实际 × weight (反向指标), at most its weight; "
-        "(实际 − 目标)/目标 ≥ 200% / 300% / 500% costs 10% / 20% / 30% of the weight. "
-        "evidenced counts sub-goals with accepted evidence or a reported result (met, unmet or qualitative); "
-        "share_supported = (met + qualitatively evidenced) / sub-goals; differences lists the sub-goals that lose points, "
-        "most first."
+        f"建议得分依据{source}计算：计划完成率 = 实际完成工作数 / 计划工作数，每个子目标视为一项等权计划工作"
+        "（自评表的行按其指标权重）；达成或有佐证的子目标计满分；有目标值且有实际值的子目标，正向指标得分 = 实际值/目标值 × 权重，"
+        "反向指标得分 = 目标值/实际值 × 权重，不超过权重；（实际值 − 目标值）/目标值 ≥ 200% / 300% / 500% 时分别扣减权重的 "
+        "10% / 20% / 30%。“有佐证”计入有采纳佐证或有实际值（达成、未达成或定性）的子目标；佐证比例 = （达成 + 定性佐证）/ 子目标数；"
+        "差异子目标按失分从多到少列出。"
     )
     return {"blocks": out, "rules": rules}

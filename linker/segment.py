@@ -118,7 +118,13 @@ def clauses(text: str, a: int, b: int, *, min_chars: int = 4) -> list[tuple[int,
 
 def words(text: str) -> list[str]:
     """Content words (jieba tokens without punctuation, digits and stop words)."""
-    return [w for w in _cut(text) if _is_content(w)]
+    return list(_words(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _words(text: str) -> tuple[str, ...]:
+    # matching asks for the words of the same sentences many times (TF-IDF, shared terms, IDF)
+    return tuple(w for w in _cut(text) if _is_content(w))
 
 
 def _cut(text: str) -> list[str]:

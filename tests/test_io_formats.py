@@ -675,3 +675,28 @@ def test_import_linker_does_not_import_the_office_libraries():
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_word_heading_styles_without_numbers_are_sections(tmp_path):
+    """A department that styles its headings in Word instead of numbering them."""
+    docx = pytest.importorskip("docx")
+    from linker.model import Role
+    from linker.pipeline import load
+
+    d = docx.Document()
+    d.add_heading("部门整体绩效评价报告", level=0)
+    d.add_heading("部门概况", level=1)
+    d.add_paragraph("本部门负责全区教育工作。")
+    d.add_heading("绩效目标设立情况", level=1)
+    d.add_paragraph("新增中小学学位2000个，普惠性幼儿园覆盖率达到90%。")
+    d.add_heading("绩效目标实现情况", level=1)
+    d.add_heading("学位建设", level=2)
+    d.add_paragraph("全年新增中小学学位2400个。")
+    path = tmp_path / "styled.docx"
+    d.save(path)
+    doc = load(path)
+    heads = {(s.level, s.title): s.role for s in doc.sections if s.id != "s0"}
+    assert heads[(1, "绩效目标设立情况")] == Role.GOALS
+    assert heads[(1, "绩效目标实现情况")] == Role.EVIDENCE
+    assert heads[(2, "学位建设")] == Role.EVIDENCE
+    assert doc.sections[0].title == "部门整体绩效评价报告"

@@ -56,3 +56,21 @@ def test_lexical_model_runs_without_a_neural_encoder():
     a = analyze(SEED["004"], options=Options(model="lexical"))
     assert a.model == "lexical"
     assert any(a.candidates[sg.id] for _, sg in a.subgoals())
+
+
+def test_lexical_scores_equal_scikit_learns_tfidf():
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from linker.evidence import extract_evidence
+    from linker.goals import extract_goals
+    from linker.match import _analyzer, lexical_matrix
+    from linker.pipeline import load
+
+    doc = load(SEED["004"])
+    queries = [sg.text for g in extract_goals(doc) for sg in g.subgoals]
+    passages = [u.text for u in extract_evidence(doc)]
+    vec = TfidfVectorizer(analyzer=_analyzer, sublinear_tf=True, norm="l2").fit(passages + queries)
+    expected = (vec.transform(queries) @ vec.transform(passages).T).toarray()
+    assert np.allclose(lexical_matrix(queries, passages), expected, atol=1e-6)
+    assert expected.max() > 0.2  # the comparison is not between two zero matrices

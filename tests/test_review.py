@@ -59,12 +59,16 @@ class Browser:
 
     def wait(self, expr: str, timeout: float = 20) -> object:
         end = time.monotonic() + timeout
+        last: Exception | None = None
         while time.monotonic() < end:
-            v = self.js(expr)
+            try:
+                v = self.js(expr)
+            except RuntimeError as exc:  # the page is still loading (document.body is null)
+                last, v = exc, None
             if v:
                 return v
             time.sleep(0.05)
-        raise AssertionError(f"timed out waiting for {expr}")
+        raise AssertionError(f"timed out waiting for {expr} ({last})")
 
     def key(self, key: str) -> None:
         codes = {"ArrowRight": 39, "ArrowDown": 40, "ArrowUp": 38, "Enter": 13}

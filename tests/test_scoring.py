@@ -85,7 +85,7 @@ def test_suggested_scores_of_000_beside_the_self_reported_ones(analysis_000):
         assert b["share_supported"] == pytest.approx(len(supported) / b["subgoals"], abs=1e-3)
         assert len(b["differences"]) == b["subgoals"] - len(supported)
         assert all(analysis_000.verdicts[i].status not in (Status.MET, Status.EVIDENCED) for i in b["differences"])
-    assert "计划完成率" in s["rules"] and "report states" in s["rules"]
+    assert "计划完成率" in s["rules"] and "报告评分表所述规则" in s["rules"]
 
 
 def q(value: float, unit: str = "%", comparator: str = "=", polarity: str = "positive") -> Quantity:

@@ -78,3 +78,24 @@ def test_finetune_changes_a_sentence_transformers_model(tmp_path):
     after = STEncoder(str(out)).encode([pairs[0].subgoal], query=True)
     assert after.shape == before.shape
     assert not np.allclose(before, after, atol=1e-4)
+
+
+def test_store_judgments_join_the_gold_and_a_later_reject_cancels_an_accept(tmp_path):
+    from linker.evaluate import gold_from_store, merge_gold
+    from linker.store import Judgment, Store
+
+    files = load_gold(ANNOTATIONS)
+    g004 = next(g for g in files if g.goal_document.endswith("004_80b70c2aac03ec7c.txt"))
+    accepted = next(r for r in g004.records if r.label == "accept")
+    doc = str(ROOT / g004.goal_document)
+    new_sg = "维持学校正常运转"
+    with Store(tmp_path / "s.sqlite") as store:
+        store.add(Judgment(doc, "0" * 64, doc, "0" * 64, accepted.subgoal, accepted.evidence, "reject", "ann", created="2026-01-02T00:00:00Z"))
+        store.add(Judgment(doc, "0" * 64, doc, "0" * 64, new_sg, "预算执行率为99.35%。", "accept", "ann", created="2026-01-02T00:00:01Z"))
+        judged = list(store.iter_judgments(latest_only=True))
+    merged = merge_gold(files, gold_from_store(judged, ROOT))
+    m004 = next(g for g in merged if g.goal_document == g004.goal_document)
+    pairs = {(r.subgoal, r.evidence) for r in m004.records if r.label == "accept"}
+    assert (accepted.subgoal, accepted.evidence) not in pairs
+    assert (new_sg, "预算执行率为99.35%。") in pairs
+    assert len(merged) == len(files)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -11,17 +11,21 @@ from linker.cli.app import Model, _fail, app
 
 ROOT = Path(__file__).resolve().parents[2]
 Annotations = Annotated[Path, typer.Option("--annotations", help="Folder of annotation JSONL files.")]
+Db = Annotated[Optional[Path], typer.Option("--db", help="Annotation store to learn from too (default: $LINKER_DB or ~/.local/share/linker/linker.sqlite).")]
+NoStore = Annotated[bool, typer.Option("--no-store", help="Learn from the JSONL files only.")]
 
 
-def _gold(folder: Path):  # type: ignore[no-untyped-def]
-    from linker.evaluate import load_gold
+def _gold(folder: Path, db: Path | None = None, *, use_store: bool = True):  # type: ignore[no-untyped-def]
+    """Gold from the JSONL files of ``folder`` and, when it exists, the annotation store."""
+    from linker.evaluate import gold_from_store, load_gold, merge_gold
+    from linker.store import iter_judgments
 
     files = sorted(folder.glob("*.jsonl")) if folder.is_dir() else []
-    if not files:
-        _fail(f"{folder}: no annotation files (*.jsonl) to learn from")
-    sets = load_gold(files)
+    from_files = load_gold(files)
+    from_store = gold_from_store(iter_judgments(db, latest_only=True), _root_for(folder)) if use_store else []
+    sets = merge_gold(from_files, from_store)
     if not sets:
-        _fail(f"{folder}: the annotation files hold no accept / no_evidence judgments")
+        _fail(f"{folder}: no annotation files (*.jsonl) and no judgments in the store to learn from")
     return files, sets
 
 
@@ -42,12 +46,14 @@ def _table(rows: list[tuple[str, dict]]) -> str:  # type: ignore[type-arg]
 def eval(  # noqa: A001 - the command is called eval
     annotations: Annotations = ROOT / "annotations",
     model: Model = "e5",
+    db: Db = None,
+    no_store: NoStore = False,
 ) -> None:
     """Print link precision/recall/F1 against annotations, before and after training (cross-validated)."""
     from linker.match import DEFAULT_SCORER
     from linker.train import cross_validate, evaluate, prepare
 
-    _, sets = _gold(annotations)
+    _, sets = _gold(annotations, db, use_store=not no_store)
     preps = prepare(sets, _root_for(annotations), model=model)
     before, per_before = evaluate(preps, DEFAULT_SCORER)
     rows = [(f"before: {k}", v.as_dict()) for k, v in per_before.items()] + [("before: all", before.as_dict())]
@@ -65,11 +71,13 @@ def train(
     model: Model = "e5",
     out: Annotated[Path, typer.Option("--out", help="Where the re-ranker is written.")] = ROOT / "models" / "reranker",
     finetune: Annotated[bool, typer.Option("--finetune", help="Also fine-tune the encoder (st: models only).")] = False,
+    db: Db = None,
+    no_store: NoStore = False,
 ) -> None:
     """Fit the link re-ranker on all annotations (cross-validated figures first) and save it under models/."""
     from linker.train import cross_validate, evaluate, fit, prepare, save
 
-    files, sets = _gold(annotations)
+    files, sets = _gold(annotations, db, use_store=not no_store)
     if finetune:
         if not model.startswith("st:"):
             _fail("--finetune works on sentence-transformers models: --model st:PATH")

@@ -170,6 +170,8 @@ def write_inspection(doc: Document, fmt: str) -> None:
         indent = "  " * max(s["level"], 0)
         dup = f" = duplicate of {s['duplicate_of']}" if s["duplicate_of"] else ""
         out.append(f"{indent}{s['numbering']}{s['title'][:48]}  [{s['role']} · {s['role_source']}{dup}]")
+    for w in data["warnings"]:
+        out.append(f"warning: {w}")
     out.append(f"goals: {len(data['goals'])}")
     for g in data["goals"]:
         out.append(f"  {g['id']} {g['kind']:<9} {g['subgoals']:>3} sub-goals  {g['title'][:40]}")
