@@ -47,8 +47,7 @@ def main() -> None:
         sys.exit(f"{CORPUS} is not here")
     right = 0
     for goals, evidence in PAIRS:
-        opts = Options(model=args.model)
-        opts.use_store = False
+        opts = Options(model=args.model, use_store=False)
         a = analyze(CORPUS / goals, [CORPUS / evidence] if evidence else [], opts)
         status = Counter(a.verdicts[sg.id].status.value for _, sg in a.subgoals())
         print(f"{goals} → {evidence or '(itself)'}: {len(a.goals)} goals, {sum(status.values())} sub-goals, {dict(status)}")

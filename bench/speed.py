@@ -32,9 +32,7 @@ from pathlib import Path
 goal, evidence, cache = sys.argv[1], json.loads(sys.argv[2]), Path(sys.argv[3])
 t0 = time.perf_counter()
 from linker.pipeline import Options, analyze
-opts = Options(cache=cache)
-if hasattr(opts, "use_store"):
-    opts.use_store = False
+opts = Options(cache=cache, use_store=False)
 a = analyze(goal, evidence, opts)
 cold = time.perf_counter() - t0
 t1 = time.perf_counter()
@@ -42,11 +40,10 @@ analyze(goal, evidence, opts)
 warm = time.perf_counter() - t1
 # the texts the analysis embedded, embedded again without a cache
 from linker.encoders import E5Encoder
-from linker.match import _last_heading
+from linker.match import passage_texts, query_texts
 subgoals = [sg for g in a.goals for sg in g.subgoals]
-title = {sg.id: g.title or sg.text for g in a.goals for sg in g.subgoals}
-queries = list(dict.fromkeys([s.text for s in subgoals] + [title[s.id] for s in subgoals] + [f"{title[s.id]}：{s.text}" for s in subgoals]))
-passages = list(dict.fromkeys([u.text for u in a.units] + [u.heading or u.text for u in a.units] + [f"{_last_heading(u.heading)}：{u.text}" for u in a.units]))
+queries = list(dict.fromkeys(query_texts(a.goals)))
+passages = list(dict.fromkeys(passage_texts(a.units)))
 enc = E5Encoder()
 t2 = time.perf_counter()
 for i in range(0, len(queries), 32):

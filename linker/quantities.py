@@ -142,90 +142,6 @@ _CONVERT: dict[str, tuple[str, float]] = {
     "度": ("千瓦时", 1.0),
 }
 
-# units recognised after a number, longest first when matched
-_UNITS = sorted(
-    set(_CONVERT)
-    | {
-        "人次",
-        "所次",
-        "户次",
-        "个",
-        "所",
-        "项",
-        "场",
-        "家",
-        "次",
-        "门",
-        "种",
-        "支",
-        "份",
-        "对",
-        "条",
-        "套",
-        "间",
-        "台",
-        "件",
-        "本",
-        "册",
-        "篇",
-        "部",
-        "座",
-        "处",
-        "户",
-        "只",
-        "辆",
-        "架",
-        "艘",
-        "张",
-        "块",
-        "株",
-        "棵",
-        "头",
-        "例",
-        "起",
-        "宗",
-        "笔",
-        "批",
-        "类",
-        "轮",
-        "期",
-        "节",
-        "课时",
-        "学时",
-        "学分",
-        "班",
-        "床",
-        "组",
-        "队",
-        "首",
-        "幅",
-        "年",
-        "小时",
-        "分钟",
-        "分",
-        "岁",
-        "倍",
-        "元",
-        "美元",
-        "欧元",
-        "千瓦",
-        "兆瓦",
-        "立方米",
-        "址",
-        "园",
-        "校",
-        "元/人",
-        "元/生",
-        "届",
-        "级",
-        "微克/立方米",
-        "微克",
-        "毫克",
-        "毫米",
-    },
-    key=len,
-    reverse=True,
-)
 # units that take a noun after them ("3万余名师生", "近50所高校")
 _MEASURE_WORDS = {
     "个",
@@ -277,6 +193,15 @@ _MEASURE_WORDS = {
     "幅",
     "位",
 }
+# units recognised after a number, longest first when matched: conversions, measure words, and these
+_UNITS = sorted(
+    set(_CONVERT)
+    | _MEASURE_WORDS
+    | {"微克/立方米", "元/人", "元/生", "立方米", "人次", "兆瓦", "分钟", "千瓦", "学分", "学时", "小时", "微克", "户次", "所次", "欧元", "毫克", "毫米", "美元", "课时", "倍", "元", "分", "园", "址", "届", "岁", "年", "校", "次", "级"},
+    key=len,
+    reverse=True,
+)
+
 # after a number these make it a date, a document number or a version, not a quantity
 _NOT_UNITS = ("年度", "学年", "周年", "届", "级", "月", "日", "号", "时", "版", "点")
 # units accepted after a Chinese numeral (not 分 "十分", not 点/届/级)

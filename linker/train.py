@@ -48,9 +48,8 @@ def prepare(gold_sets: Sequence[GoldSet], root: Path, *, model: str = "e5", prog
         if progress:
             progress(gs.name)
         ev = [root / gs.evidence_document] if gs.evidence_document != gs.goal_document else []
-        opts = Options(model=model, top_k=RETRIEVE, reranker=None)
-        if hasattr(opts, "use_store"):
-            opts.use_store = False  # type: ignore[attr-defined]
+        # every retrieved candidate, untouched by a scorer or by the store's judgments
+        opts = Options(model=model, top_k=RETRIEVE, reranker=None, use_store=False)
         a = analyze(root / gs.goal_document, ev, opts)
         out.append(Prepared(gs.name, a.candidates, map_gold(a, gs), {sg.id: g.id for g, sg in a.subgoals()}))
     return out
