@@ -105,7 +105,7 @@ def apply(analysis: Analysis, judgments: Iterable[Judgment], *, scorer: Scorer |
             if c.accepted:
                 c.accepted = False
                 c.source = "annotation"
-    for sid, cands in analysis.candidates.items():
+    for cands in analysis.candidates.values():
         cands.sort(key=lambda c: (c.source == "annotation" and not c.accepted, -c.score))
     if unmapped:
         gd.warnings.append(f"{unmapped} annotation(s) no longer match a sub-goal or evidence sentence of this analysis")

@@ -17,7 +17,6 @@ from linker.report.json import to_json
 if TYPE_CHECKING:
     from linker.pipeline import Analysis
 
-STATUS_ZH = {"met": "已达成", "unmet": "未达成", "evidenced": "有佐证", "weak": "佐证不足", "unevidenced": "无佐证", "partial": "部分佐证"}
 
 
 def _emit(text: str, output: Path | None) -> None:
@@ -114,6 +113,8 @@ def _missing_table(rows: list[dict[str, str]]) -> None:
     from rich.table import Table
     from rich.text import Text
 
+    from linker.report.html import STATUS_ZH as status_zh
+
     from linker.report.html import note_zh
 
     colours = {"unevidenced": "bold red", "weak": "yellow", "unmet": "bold magenta"}
@@ -129,7 +130,7 @@ def _missing_table(rows: list[dict[str, str]]) -> None:
                 table.add_section()
             goal = r["goal_id"]
             table.add_row(Text(r["goal_id"], style="bold"), "", Text(r["goal"], style="bold"), "")
-        table.add_row(r["subgoal_id"], Text(STATUS_ZH.get(r["status"], r["status"]), style=colours.get(r["status"], "")),
+        table.add_row(r["subgoal_id"], Text(status_zh.get(r["status"], r["status"]), style=colours.get(r["status"], "")),
                       Text(" ".join(r["subgoal"].split())), Text(note_zh(r["note"]), style="dim"))
     Console().print(table)
 
