@@ -37,12 +37,12 @@ def _progress(quiet: bool):  # type: ignore[no-untyped-def]
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    prog = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+    prog = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[count]}"),
                     TimeElapsedColumn(), console=Console(stderr=True), transient=True)
-    task = prog.add_task("starting", total=None)
+    task = prog.add_task("starting", total=None, count="")
 
     def cb(stage: str, done: int, total: int) -> None:
-        prog.update(task, description=stage, completed=done, total=total or None)
+        prog.update(task, description=stage, completed=done, total=total or None, count=f"{done}/{total}" if total else "")
 
     return prog, cb
 
