@@ -186,3 +186,22 @@ def test_server_listens_on_loopback_only(app) -> None:  # type: ignore[no-untype
         urllib.request.urlopen(req, timeout=10)
     assert err.value.code == 400
     assert a.store.count() == 0
+
+
+def test_status_and_block_overrides_from_the_page(browser: Browser, app) -> None:  # type: ignore[no-untyped-def]
+    a, url = app
+    browser.send("Page.navigate", url=url)
+    browser.wait("document.body.dataset.ready === '1'")
+    for select, value in (("ovr-status", "unmet"), ("ovr-block", "效果")):
+        browser.js(f"(() => {{ const s = document.getElementById('{select}'); s.value = '{value}'; s.dispatchEvent(new Event('change')); }})()")
+    browser.wait("document.getElementById('marks').textContent.includes('block_override')")
+    got = sorted((j.label, j.value) for j in judgments(a))
+    assert got == [("block_override", "效果"), ("status_override", "unmet")]
+    # the overrides reach the analysis
+    from linker.feedback import apply
+
+    analysis = copy.deepcopy(a.a)
+    apply(analysis, judgments(a))
+    first = a.items[0][1]
+    assert analysis.verdicts[first.id].status.value == "unmet"
+    assert next(sg for _, sg in analysis.subgoals() if sg.id == first.id).block == "效果"
