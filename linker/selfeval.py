@@ -273,7 +273,7 @@ def find_tables(doc: Document) -> list[SelfEvalTable]:
             text = doc.text[b.start : b.end]
             if _TEMPLATE.search(text) and ("说明" in text or b.kind == "table_row"):
                 t.flags.append(
-                    f"说明 still holds the template prompt: “{text.split(chr(9))[-1].strip()[:40]}…”; no reasons are given for the indicators that fell short"
+                    f"说明栏仍是模板提示语“{text.split(chr(9))[-1].strip()[:40]}…”：未对未达标的指标说明原因"
                 )
                 break
         tables.append(t)
@@ -417,7 +417,7 @@ def judge_row(r: IndicatorRow, *, evidence_year: int | None = None) -> RowVerdic
     flags: list[str] = []
     actual_empty = not r.actual_text or bool(_EMPTY.match(r.actual_text))
     if actual_empty:
-        flags.append("实际完成值 is empty")
+        flags.append("实际完成值为空")
     status, note = Status.UNEVIDENCED, "no 完成值 in the table"
     if r.target is not None and r.actual is not None:
         ok = quantities.compare(r.actual, r.target)
@@ -440,7 +440,7 @@ def judge_row(r: IndicatorRow, *, evidence_year: int | None = None) -> RowVerdic
         status, note = Status.EVIDENCED, f"table: 完成值 {r.actual_text}"
     if status in (Status.UNMET, Status.UNEVIDENCED) and not r.overall:
         if r.reason is None:
-            flags.append("no 偏差原因 column: the shortfall is not explained")
+            flags.append("表中没有偏差原因栏：未说明未达标的原因")
         elif not r.reason or _EMPTY.match(r.reason):
-            flags.append("偏差原因 is empty")
+            flags.append("偏差原因为空：未说明未达标的原因")
     return RowVerdict(status, note, r.actual, flags)

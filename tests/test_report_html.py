@@ -153,3 +153,23 @@ def test_markdown_carries_the_same_content(report_000):
     assert "## 目标—佐证关系" in md
     edge_row = next(ln for ln in md.splitlines() if ln.startswith("| ") and f" | {sg['id']} | " in ln)
     assert STATUS_ZH[sg["status"]] in edge_row and quote["id"] in edge_row
+
+
+def test_problem_statements_and_table_flags_are_shown(analysis_000, tmp_path):
+    """存在的问题 is negative evidence: the evaluator sees it; a self-evaluation table's gaps are flagged."""
+    from linker.pipeline import Options, analyze
+    from linker.report import to_json
+    from linker.report import html as html_report
+    from linker.report import markdown
+
+    from .conftest import corpus
+
+    report = to_json(analysis_000)
+    assert any("部分项目绩效目标未全部完成" in e["text"] for e in report["problems"])
+    page = html_report.render(report)
+    assert "报告自述的问题" in page and "部分项目绩效目标未全部完成" in page
+    assert "部分项目绩效目标未全部完成" in markdown.render(report)
+    zpb = to_json(analyze(corpus("zpb_cq_yuzhong_2021.txt"), options=Options(model="lexical", use_store=False)))
+    assert any("模板提示语" in f for f in zpb["flags"])
+    page = html_report.render(zpb)
+    assert "自评表需要注意的地方" in page and "模板提示语" in page

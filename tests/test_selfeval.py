@@ -121,8 +121,8 @@ def test_a_constructed_xlsx_with_empty_results_and_reasons(tmp_path: Path):
     a = analyze(path, options=Options(model="lexical", use_store=False))
     v = {sg.text: a.verdicts[sg.id] for _, sg in a.subgoals()}
     assert v["新增学位数"].status == Status.MET  # 1.3万 = 13000 ≥ 12000
-    assert v["普惠性幼儿园覆盖率"].status == Status.UNMET and "偏差原因 is empty" in v["普惠性幼儿园覆盖率"].flags
-    assert v["项目按时完工率"].status == Status.UNEVIDENCED and "实际完成值 is empty" in v["项目按时完工率"].flags
+    assert v["普惠性幼儿园覆盖率"].status == Status.UNMET and "偏差原因为空：未说明未达标的原因" in v["普惠性幼儿园覆盖率"].flags
+    assert v["项目按时完工率"].status == Status.UNEVIDENCED and "实际完成值为空" in v["项目按时完工率"].flags
     assert v["家长满意度"].status == Status.MET and not v["家长满意度"].flags
     cats = {sg.text: (sg.block, sg.category) for _, sg in a.subgoals()}
     assert cats["项目按时完工率"] == ("产出", "时效") and cats["普惠性幼儿园覆盖率"] == ("效果", "社会效益")

@@ -94,6 +94,11 @@ def to_json(a: Analysis) -> dict[str, Any]:
         "goals": goals,
         "scores": suggest(a),
         "flags": [f for t in find_tables(gd) for f in t.flags],
+        "problems": [
+            {"id": u.id, "text": a.doc_of(u).quote(u.start, u.end) or u.text, "document": a.doc_of(u).path,
+             "section": (lambda s: (s.numbering + s.title).strip())(a.doc_of(u).section(u.section_id))}
+            for u in a.units if u.negative
+        ],
     }
 
 

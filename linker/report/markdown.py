@@ -106,6 +106,16 @@ def render(report: dict[str, Any]) -> str:
     else:
         out.append("本报告没有产出/效果得分数据（自评得分未识别或尚未计算）。")
     out.append("")
+    if report.get("problems"):
+        out.append("## 报告自述的问题（负面佐证）")
+        out.append("")
+        out.extend(f"- {_cell(e['text'])}（{e['id']}）" for e in report["problems"])
+        out.append("")
+    if report.get("flags"):
+        out.append("## 自评表需要注意的地方")
+        out.append("")
+        out.extend(f"- {escape(f)}" for f in report["flags"])
+        out.append("")
     out.append("## 目标树")
     out.append("")
     for g in report["goals"]:
@@ -131,6 +141,10 @@ def render(report: dict[str, Any]) -> str:
                 out.append(f"- 板块 / 类别：{escape(sg.get('block') or '—')}" + (f" · {escape(sg['category'])}" if sg.get("category") else ""))
             if sg.get("note"):
                 out.append(f"- 判断：{escape(note_zh(sg['note']))}")
+            for f in sg.get("flags") or []:
+                out.append(f"- 需要注意：{escape(f)}")
+            for e in sg.get("problems") or []:
+                out.append(f"- 相关问题陈述：{_cell(e['text'])}（{e['id']}）")
             out.append("")
             if not sg["evidence"]:
                 out.append("*没有采纳的佐证。*")
