@@ -184,6 +184,9 @@ class Document:
     blocks: list[Block] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # values later stages derive from the finished document (e.g. its self-evaluation
+    # tables), computed once; the structure stage clears it whenever it runs
+    derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(self.offsets) != len(self.text) + 1:

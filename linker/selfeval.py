@@ -198,7 +198,14 @@ def _overall(doc: Document, rows: list[Block], upto: int) -> tuple[tuple[int, in
 
 
 def find_tables(doc: Document) -> list[SelfEvalTable]:
-    """Every self-evaluation table of a document, its rows parsed."""
+    """Every self-evaluation table of a document, its rows parsed (once per document: goals,
+    statuses, scores and the report all ask)."""
+    if "selfeval_tables" not in doc.derived:
+        doc.derived["selfeval_tables"] = _find_tables(doc)
+    return doc.derived["selfeval_tables"]
+
+
+def _find_tables(doc: Document) -> list[SelfEvalTable]:
     from linker import quantities
 
     by_table: dict[int, list[Block]] = {}

@@ -304,6 +304,7 @@ def structure(doc: Document, overrides: Overrides | None = None) -> Document:
     """The section tree of a normalised document, with roles (``overrides`` win)."""
     from linker.normalize import paused_gc
 
+    doc.derived.clear()  # whatever was derived from an earlier reading of the sections
     with paused_gc():
         doc.sections = build_sections(doc)
         assign_roles(doc, overrides)
