@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from linker.cli.app import Model, _fail, app
+from linker.cli.app import Model, _fail, _progress, app
 
 ROOT = Path(__file__).resolve().parents[2]
 Annotations = Annotated[Path, typer.Option("--annotations", help="Folder of annotation JSONL files.")]
@@ -34,6 +34,24 @@ def _root_for(folder: Path) -> Path:
     return folder.resolve().parent
 
 
+def _prepare(sets, folder: Path, model: str):  # type: ignore[no-untyped-def]
+    """Analyse every annotated document pair once, with a progress bar on a terminal."""
+    from linker.train import prepare
+
+    prog, cb = _progress(False)
+    if prog is None:
+        return prepare(sets, _root_for(folder), model=model)
+    done = 0
+
+    def step(name: str) -> None:
+        nonlocal done
+        cb(f"analysing {name}", done, len(sets))
+        done += 1
+
+    with prog:
+        return prepare(sets, _root_for(folder), model=model, progress=step)
+
+
 def _table(rows: list[tuple[str, dict]]) -> str:  # type: ignore[type-arg]
     keys = ["precision", "recall", "f1", "recall@3", "evidence_decision_accuracy", "subgoals", "gold_links"]
     out = [f"{'':<44}" + "".join(f"{k[:10]:>11}" for k in keys)]
@@ -51,10 +69,10 @@ def eval(  # noqa: A001 - the command is called eval
 ) -> None:
     """Print link precision/recall/F1 against annotations, before and after training (cross-validated)."""
     from linker.match import DEFAULT_SCORER
-    from linker.train import cross_validate, evaluate, prepare
+    from linker.train import cross_validate, evaluate
 
     _, sets = _gold(annotations, db, use_store=not no_store)
-    preps = prepare(sets, _root_for(annotations), model=model)
+    preps = _prepare(sets, annotations, model)
     before, per_before = evaluate(preps, DEFAULT_SCORER)
     rows = [(f"before: {k}", v.as_dict()) for k, v in per_before.items()] + [("before: all", before.as_dict())]
     if len(preps) >= 2:
@@ -75,7 +93,7 @@ def train(
     no_store: NoStore = False,
 ) -> None:
     """Fit the link re-ranker on all annotations (cross-validated figures first) and save it under models/."""
-    from linker.train import cross_validate, evaluate, fit, prepare, save
+    from linker.train import cross_validate, evaluate, fit, save
 
     files, sets = _gold(annotations, db, use_store=not no_store)
     if finetune:
@@ -85,7 +103,7 @@ def train(
 
         model = "st:" + str(finetune_encoder(model[3:], sets, _root_for(annotations), out.parent))
         typer.echo(f"fine-tuned encoder written to {model[3:]}")
-    preps = prepare(sets, _root_for(annotations), model=model)
+    preps = _prepare(sets, annotations, model)
     metrics: dict = {}  # type: ignore[type-arg]
     if len(preps) >= 2:
         cv, _ = cross_validate(preps)
