@@ -28,7 +28,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -451,10 +451,6 @@ def check(j: Judgment) -> None:
             datetime.fromisoformat(j.created)
         except ValueError as exc:
             raise StoreError(f"created '{j.created}' is not an ISO 8601 time") from exc
-
-
-def with_created(j: Judgment, created: str | None = None) -> Judgment:
-    return replace(j, created=created or now())
 
 
 # --- JSONL import and export ------------------------------------------------------
