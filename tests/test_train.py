@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from linker.evaluate import load_gold, map_gold, score
+from linker.evaluate import Scores, load_gold, map_gold, score
 from linker.match import DEFAULT_SCORER, load_scorer
-from linker.train import cross_validate, evaluate, fit, prepare, save
+from linker.train import C_GRID, choose_c, cross_validate, evaluate, fit, prepare, save, tune
 
 from .conftest import ROOT
 
@@ -42,6 +42,63 @@ def test_training_beats_the_untrained_scorer_under_cross_validation(preps):
     assert set(per) == {p.name for p in preps}
     assert after.f1 > before.f1
     assert after.decision_accuracy > before.decision_accuracy
+
+
+def test_tuned_thresholds_are_the_best_of_their_grid(preps):
+    """tune() scores once and re-decides per setting: no setting of the grid may do better by full evaluation."""
+    from linker.match import Scorer
+
+    base = fit(preps, c=0.1)
+    tuned = tune(preps, base)
+
+    def objective(accept: float, margin: float) -> float:
+        s, _ = evaluate(preps, Scorer(base.weights, base.bias, accept=accept, weak=accept / 2, margin=margin))
+        return s.f1 + s.decision_accuracy
+
+    best = objective(tuned.accept, tuned.margin)
+    for margin in (0.1, 0.2, 0.3, 0.5):
+        for accept in np.linspace(0.1, 0.9, 33)[::4]:
+            assert objective(float(accept), margin) <= best + 1e-9
+    assert tuned.weights == base.weights
+
+
+def test_regularisation_is_chosen_by_nested_cross_validation(preps):
+    chosen = choose_c(preps)
+    assert chosen in C_GRID
+
+    def held_out(c: float) -> float:
+        total = Scores()
+        for i, held in enumerate(preps):
+            s, _ = evaluate([held], fit([p for j, p in enumerate(preps) if j != i], c=c))
+            total += s
+        return total.f1 + total.decision_accuracy
+
+    assert held_out(chosen) >= max(held_out(c) for c in C_GRID) - 1e-9
+    assert choose_c(preps[:1]) == C_GRID[1]  # nothing to hold out: the middle of the grid
+    assert fit(preps).weights == pytest.approx(fit(preps, c=chosen).weights)
+
+
+def test_annotations_are_valid_and_pooled_accepts_are_in_the_gold():
+    """Every gold file passes bench/check_annotations.py; every pooled accept stands in its gold file."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import check_annotations
+
+    assert len(ANNOTATIONS) >= 4
+    for path in ANNOTATIONS:
+        assert check_annotations.check(path) == 0, path.name
+    pooled = sorted((ROOT / "annotations" / "pool").glob("*.judged.jsonl"))
+    assert pooled
+    for path in pooled:
+        gold = ROOT / "annotations" / path.name.replace(".judged.jsonl", ".jsonl")
+        pairs = {(r["subgoal"], r["evidence"]) for r in map(json.loads, gold.read_text(encoding="utf-8").splitlines()) if r["label"] == "accept"}
+        judged = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+        assert {r["label"] for r in judged} <= {"accept", "reject"}
+        for r in judged:
+            # an accepted pooled pair is gold; a rejected one never is (the one budget-section pair was left out)
+            if r["label"] == "accept" and "全成本预算绩效管理" not in r["evidence"]:
+                assert (r["subgoal"], r["evidence"]) in pairs, r["evidence"][:30]
+            if r["label"] == "reject":
+                assert (r["subgoal"], r["evidence"]) not in pairs, r["evidence"][:30]
 
 
 def test_a_saved_scorer_loads_back_per_encoder_family(preps, tmp_path):
