@@ -36,6 +36,7 @@ import numpy as np
 from linker import segment
 from linker.encoders import EmbeddingCache, Encoder, embed
 from linker.model import Candidate, EvidenceUnit, Goal, SubGoal
+from linker.status import noun_match
 
 FEATURES = [
     "dense", "dense_z", "hub", "dense_rank", "mutual_rank", "dense_ctx", "ctx_z", "lex", "lex_rank", "heading",
@@ -161,16 +162,6 @@ def _qty_nouns(qs: Sequence[object]) -> list[str]:
     return [q.quantity for q in qs if getattr(q, "quantity", None)]  # type: ignore[attr-defined]
 
 
-def _noun_overlap(a: str, b: str) -> bool:
-    """Two measured nouns name the same thing: a shared 3-character stretch (入园率 in 学前教育入园率)."""
-    a, b = a.strip(), b.strip()
-    if not a or not b:
-        return False
-    if a in b or b in a:
-        return len(min(a, b, key=len)) >= 2
-    return any(a[i : i + 3] in b for i in range(len(a) - 2))
-
-
 def _ranks(m: np.ndarray, axis: int) -> np.ndarray:
     """1-based rank of every entry along an axis (1 = the largest)."""
     order = np.argsort(-m, axis=axis, kind="stable")
@@ -244,7 +235,7 @@ def pair_features(
             terms = (sum(1 for w in words if w in u.text) / len(words)) if words else 0.0
             idf_terms = sum(idf.get(w, 1.0) for w in words if w in u.text) / idf_total
             ev_nouns = _qty_nouns(u.quantities)
-            qty_match = 1.0 if target_nouns and any(_noun_overlap(t, e) for t in target_nouns for e in ev_nouns) else 0.0
+            qty_match = 1.0 if target_nouns and any(noun_match(t, e) for t in target_nouns for e in ev_nouns) else 0.0
             row.append({
                 "_j": float(j),
                 "dense": float(dense[i, j]) if sig.has_dense else 0.0,

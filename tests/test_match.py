@@ -45,6 +45,17 @@ def test_quantity_nouns_link_a_numeric_target_to_its_figure(analysis_003_001):
     assert "普惠率达到 88%" in best.text
 
 
+def test_a_shared_generic_head_is_no_quantity_match(analysis_003_001):
+    """覆盖率 alone does not make 集团化办学覆盖率 a measure of 普惠性幼儿园覆盖率 (the one noun rule of status.py)."""
+    a = analysis_003_001
+    sg = next(sg for _, sg in a.subgoals() if sg.text.startswith("普惠性幼儿园覆盖率达到90%"))
+    feats = {a.unit_by_id[c.evidence_id].text: c.features for c in a.candidates[sg.id]}
+    same = next(f for t, f in feats.items() if "普惠率达到 88%" in t)
+    other = next(f for t, f in feats.items() if "集团化办学覆盖率达到 52%" in t)
+    assert same["qty_match"] == 1.0 and other["qty_match"] == 0.0
+    assert other["qty_other"] == 1.0
+
+
 def test_plan_against_results_takes_evidence_only_from_the_results(analysis_003_001):
     a = analysis_003_001
     assert [d.path for d in a.evidence_docs] == [str(SEED["001"])]

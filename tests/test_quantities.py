@@ -615,3 +615,15 @@ def test_approximation_words_inside_other_words(sent, span, approx, noun):
     assert q.approx is approx
     # a noun after a measure word may keep a trailing verb (外省考生借考): known limit
     assert q.quantity is not None and q.quantity.startswith(noun)
+
+
+def test_an_average_is_not_part_of_the_noun():
+    """gwr_cn_2024 reports 2023's 城镇调查失业率平均为5.2%: the noun is 城镇调查失业率, as the 2023 target names it."""
+    path = CORPUS / "gwr_cn_2024.txt"
+    if not path.exists():
+        pytest.skip("shared corpus not available")
+    text = path.read_text(encoding="utf-8")
+    i = text.index("城镇调查失业率平均为5.2%")
+    sentence = text[text.rindex("，", 0, i) + 1 : text.index("。", i)]
+    q = next(q for q in find_quantities(sentence) if q.value == 5.2)
+    assert (q.quantity, q.unit) == ("城镇调查失业率", "%")

@@ -93,7 +93,7 @@ def train(
     no_store: NoStore = False,
 ) -> None:
     """Fit the link re-ranker on all annotations (cross-validated figures first) and save it under models/."""
-    from linker.train import cross_validate, evaluate, fit, save
+    from linker.train import choose_c, cross_validate, evaluate, fit, save
 
     files, sets = _gold(annotations, db, use_store=not no_store)
     if finetune:
@@ -108,10 +108,11 @@ def train(
     if len(preps) >= 2:
         cv, _ = cross_validate(preps)
         metrics["cross_validated"] = cv.as_dict()
-    scorer = fit(preps)
+    metrics["l2_C"] = c = choose_c(preps)
+    scorer = fit(preps, c=c)
     train_scores, _ = evaluate(preps, scorer)
     metrics["training"] = train_scores.as_dict()
     path = save(scorer, out, model=model, annotations=files, metrics=metrics)
-    rows = [(k, v) for k, v in metrics.items()]
+    rows = [(k, v) for k, v in metrics.items() if isinstance(v, dict)]
     typer.echo(_table(rows))
     typer.echo(f"wrote {path}")
