@@ -2,15 +2,16 @@
 
 For every annotated (goal document, evidence document) pair the analysis is run
 once, keeping all retrieved candidates with their features; gold says which
-pairs are links. A logistic regression (scikit-learn) learns the weights; the
-accept and weak thresholds are then chosen on the training data to maximise
-link F1 plus the accuracy of the "has evidence" decision. Cross-validation is
-over annotated documents (leave one document pair out) so that no figure is
-measured on the annotations it was fitted on.
+pairs are links. A logistic regression (scikit-learn) learns the weights, its
+L2 strength chosen by leaving each training document out in turn; the accept
+and weak thresholds are then chosen on the training data to maximise link F1
+plus the accuracy of the "has evidence" decision. Cross-validation is over
+annotated documents (leave one document pair out, the choice of L2 strength
+nested inside) so that no figure is measured on the annotations it was fitted on.
 
 A trained scorer is a directory that describes itself (``config.json``: the
 features, weights, thresholds, the hash of the annotations it learned from, the
-code version and its cross-validated metrics).
+code version, the L2 strength and its cross-validated metrics).
 """
 
 from __future__ import annotations
