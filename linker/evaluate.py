@@ -222,3 +222,58 @@ def score(candidates: dict[str, Sequence], gold: Gold, *, k: int = 3) -> Scores:
         s.judged += 1
         s.decision_right += int(has_gold == any(c.accepted for c in cs))
     return s
+
+
+@dataclass
+class Agreement:
+    """How far a second judge agrees with a first on the sub-goals both judged."""
+
+    subgoals: int
+    links_first: int
+    links_second: int
+    common: int
+    has_evidence_same: int
+    evidenced_first: int
+    evidenced_second: int
+    kappa: float
+
+    @property
+    def precision(self) -> float:  # of the second against the first
+        return self.common / self.links_second if self.links_second else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.common / self.links_first if self.links_first else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def has_evidence_agreement(self) -> float:
+        return self.has_evidence_same / self.subgoals if self.subgoals else 0.0
+
+
+def agreement(first: Gold, second: Gold) -> Agreement:
+    """Link and "has evidence" agreement of two gold mappings of the same analysis.
+
+    Only sub-goals that both judged count. Cohen's kappa of the "has evidence"
+    decision is 1 when both agree on every sub-goal, including the degenerate
+    case of a single class, and 0 when their agreement is what chance gives.
+    """
+    from sklearn.metrics import cohen_kappa_score
+
+    both = first.judged & second.judged
+    la = {x for x in first.links if x[0] in both}
+    lb = {x for x in second.links if x[0] in both}
+    order = sorted(both)
+    ea, eb = first.evidenced(), second.evidenced()
+    ha = [s in ea for s in order]
+    hb = [s in eb for s in order]
+    same = sum(x == y for x, y in zip(ha, hb, strict=True))
+    if same == len(order):
+        kappa = 1.0
+    else:
+        kappa = float(cohen_kappa_score(ha, hb))
+    return Agreement(len(order), len(la), len(lb), len(la & lb), same, sum(ha), sum(hb), kappa)

@@ -104,6 +104,90 @@ def test_annotations_are_valid_and_pooled_accepts_are_in_the_gold():
                 assert (r["subgoal"], r["evidence"]) not in pairs, r["evidence"][:30]
 
 
+SECOND = sorted((ROOT / "annotations" / "agreement").glob("*.second.jsonl"))
+
+
+def _first_of(second: Path) -> Path:
+    return ROOT / "annotations" / second.name.replace(".second.jsonl", ".jsonl")
+
+
+def test_second_annotations_are_valid_and_judge_the_same_subgoals():
+    sys.path.insert(0, str(ROOT / "bench"))
+    import check_annotations
+
+    assert len(SECOND) >= 2
+    for path in SECOND:
+        assert check_annotations.check(path) == 0, path.name
+        first = _first_of(path)
+        subgoals = [{json.loads(x)["subgoal"] for x in p.read_text(encoding="utf-8").splitlines()} for p in (first, path)]
+        assert subgoals[0] == subgoals[1], path.name
+
+
+@pytest.fixture(scope="module")
+def mapped_004():
+    """Both annotators' judgments of 004 on one (lexical, hence quick) analysis of it."""
+    from linker.pipeline import Options, analyze
+
+    second = next(p for p in SECOND if p.name.startswith("004_"))
+    (ga,), (gb,) = load_gold([_first_of(second)]), load_gold([second])
+    a = analyze(ROOT / ga.goal_document, [], Options(model="lexical", use_store=False))
+    return map_gold(a, ga), map_gold(a, gb)
+
+
+def test_agreement_with_oneself_is_perfect(mapped_004):
+    from linker.evaluate import agreement
+
+    first, _ = mapped_004
+    ag = agreement(first, first)
+    assert ag.subgoals == len(first.judged) and ag.common == len(first.links)
+    assert ag.f1 == 1.0 and ag.has_evidence_agreement == 1.0 and ag.kappa == 1.0
+
+
+def test_agreement_counts_what_a_second_judge_left_out(mapped_004):
+    """Drop every link of one evidenced sub-goal: recall loses exactly those links, precision stays 1."""
+    from linker.evaluate import Gold, agreement
+
+    first, _ = mapped_004
+    dropped = min(first.evidenced())
+    lost = {x for x in first.links if x[0] == dropped}
+    stingy = Gold(judged=set(first.judged), links=first.links - lost)
+    ag = agreement(first, stingy)
+    assert ag.precision == 1.0
+    assert ag.recall == pytest.approx((len(first.links) - len(lost)) / len(first.links))
+    assert ag.has_evidence_agreement == pytest.approx((len(first.judged) - 1) / len(first.judged))
+    assert ag.evidenced_second == ag.evidenced_first - 1
+    assert ag.kappa < 1.0
+    # a judge who saw none of the sub-goals agrees on nothing, and nothing is counted
+    assert agreement(first, Gold(judged=set(), links=set())).subgoals == 0
+
+
+def test_agreement_is_symmetric_between_the_real_annotators(mapped_004):
+    from linker.evaluate import agreement
+
+    first, second = mapped_004
+    ab, ba = agreement(first, second), agreement(second, first)
+    assert ab.precision == pytest.approx(ba.recall) and ab.recall == pytest.approx(ba.precision)
+    assert ab.f1 == pytest.approx(ba.f1) and ab.kappa == pytest.approx(ba.kappa)
+    assert 0 < ab.common <= min(ab.links_first, ab.links_second)
+    assert 0 < ab.f1 < 1
+
+
+def test_agreement_script_sets_the_model_between_the_annotators(preps, mapped_004):
+    from linker.evaluate import agreement
+
+    second = next(p for p in SECOND if p.name.startswith("004_"))
+    out = subprocess.run([sys.executable, str(ROOT / "bench" / "agreement.py"), str(_first_of(second)), str(second)],
+                         capture_output=True, text=True, timeout=900, check=False)
+    assert out.returncode == 0, out.stderr
+    ag = agreement(*mapped_004)  # units do not depend on the encoder: the script's e5 analysis agrees
+    assert f"F1 {ag.f1:.3f}" in out.stdout and f"Cohen's kappa {ag.kappa:.3f}" in out.stdout
+    for who in ("first", "second", "either"):
+        assert f"model (held out) vs {who}" in out.stdout
+    bad = subprocess.run([sys.executable, str(ROOT / "bench" / "agreement.py"), str(_first_of(second)), str(SECOND[0] if SECOND[0] != second else SECOND[1])],
+                         capture_output=True, text=True, timeout=300, check=False)
+    assert bad.returncode == 1 and "different document pairs" in bad.stderr
+
+
 def test_a_saved_scorer_loads_back_per_encoder_family(preps, tmp_path):
     scorer = fit(preps)
     save(scorer, tmp_path, model="e5", annotations=ANNOTATIONS, metrics={"x": 1})
