@@ -88,11 +88,19 @@ class STEncoder:
 
 
 def _dir_fingerprint(p: Path) -> str:
+    """A short id of a model directory's files, part of the cache key of its vectors.
+
+    Names, sizes and modification times: a model fine-tuned again into the same place
+    (same names, same sizes, other weights) never reuses the old model's vectors, and
+    nothing has to read hundreds of megabytes of weights. A copy that keeps the times
+    (``cp -p``, ``shutil.copytree``) shares the cached vectors; any other copy or
+    rewrite only costs a fresh embedding.
+    """
     h = hashlib.sha1()
     for f in sorted(p.rglob("*")):
         if f.is_file():
             st = f.stat()
-            h.update(f"{f.relative_to(p)}:{st.st_size}".encode())
+            h.update(f"{f.relative_to(p)}:{st.st_size}:{st.st_mtime_ns}".encode())
     return h.hexdigest()[:10]
 
 

@@ -47,6 +47,29 @@ def test_sentence_transformers_model_from_a_local_directory():
     assert enc.name.startswith("st:model:")
 
 
+def test_a_model_retrained_in_place_gets_a_new_cache_key(tmp_path):
+    """Same folder name, same file sizes, other weights (a second fine-tuning): other vectors, other key."""
+    import shutil
+
+    from safetensors.numpy import load_file, save_file
+
+    from linker.encoders import _dir_fingerprint
+
+    a, b = tmp_path / "a" / "model", tmp_path / "b" / "model"
+    shutil.copytree(minilm_dir(), a)
+    shutil.copytree(minilm_dir(), b)
+    assert _dir_fingerprint(a) == _dir_fingerprint(b)  # a plain copy shares its cached vectors
+    weights = next(b.glob("*.safetensors"))
+    tensors = load_file(str(weights))
+    key = next(k for k in sorted(tensors) if "encoder.layer.3" in k and k.endswith("weight") and tensors[k].ndim == 2)
+    tensors[key] = tensors[key] + np.float32(0.01)
+    size = weights.stat().st_size
+    save_file(tensors, str(weights), metadata={"format": "pt"})
+    assert weights.stat().st_size == size
+    assert _dir_fingerprint(a) != _dir_fingerprint(b)
+    assert load_encoder(f"st:{a}").name != load_encoder(f"st:{b}").name
+
+
 @pytest.mark.parametrize("spec, message", [("st:/no/such/model", "no such model directory"), ("bert", "unknown model"), ("st:", "needs a path")])
 def test_bad_model_specs_say_what_to_do(spec, message):
     with pytest.raises(ModelError, match=message):
