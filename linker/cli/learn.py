@@ -88,7 +88,7 @@ def train(
     annotations: Annotations = ROOT / "annotations",
     model: Model = "e5",
     out: Annotated[Path, typer.Option("--out", help="Where the re-ranker is written.")] = ROOT / "models" / "reranker",
-    finetune: Annotated[bool, typer.Option("--finetune", help="Also fine-tune the encoder (st: models only).")] = False,
+    finetune: Annotated[bool, typer.Option("--finetune", help="Also fine-tune the encoder (e5 is exported to models/e5-st first; needs torch).")] = False,
     db: Db = None,
     no_store: NoStore = False,
 ) -> None:
@@ -96,15 +96,22 @@ def train(
     from linker.train import choose_c, cross_validate, evaluate, fit, save
 
     files, sets = _gold(annotations, db, use_store=not no_store)
+    metrics: dict = {}  # type: ignore[type-arg]
     if finetune:
+        if model == "e5":
+            base = out.parent / "e5-st"
+            if not (base / "model.safetensors").exists():
+                typer.echo(f"exporting the bundled e5 as a sentence-transformers model to {base}")
+                _export(base)
+            model = f"st:{base}"
         if not model.startswith("st:"):
-            _fail("--finetune works on sentence-transformers models: --model st:PATH")
+            _fail("--finetune works on e5 and on sentence-transformers models (--model st:PATH)")
         from linker.finetune import finetune_encoder
 
         model = "st:" + str(finetune_encoder(model[3:], sets, _root_for(annotations), out.parent))
-        typer.echo(f"fine-tuned encoder written to {model[3:]}")
+        typer.echo(f"fine-tuned encoder written to {model[3:]}; analyse with --model {model}")
+        metrics["note"] = "the encoder was fine-tuned on all the annotations, so the cross-validated figures are optimistic"
     preps = _prepare(sets, annotations, model)
-    metrics: dict = {}  # type: ignore[type-arg]
     if len(preps) >= 2:
         cv, _ = cross_validate(preps)
         metrics["cross_validated"] = cv.as_dict()
@@ -116,3 +123,25 @@ def train(
     rows = [(k, v) for k, v in metrics.items() if isinstance(v, dict)]
     typer.echo(_table(rows))
     typer.echo(f"wrote {path}")
+
+
+def _export(out: Path) -> Path:
+    from linker.e5export import export_e5
+    from linker.errors import LinkerError
+
+    try:
+        return export_e5(out)
+    except ImportError as exc:
+        _fail(f"exporting e5 needs torch and sentence-transformers: pip install torch==2.13.0 'linker[st]' ({exc.name} is missing)")
+    except (LinkerError, OSError) as exc:
+        _fail(f"cannot export e5 to {out}: {exc}")
+    raise AssertionError("unreachable")
+
+
+@app.command("export-e5")
+def export_e5_command(
+    out: Annotated[Path, typer.Argument(help="Directory to write the model to (about 470 MB).")] = ROOT / "models" / "e5-st",
+) -> None:
+    """Write the bundled e5 as a sentence-transformers model directory (for --model st:DIR and fine-tuning)."""
+    path = _export(out)
+    typer.echo(f"wrote {path}; use it with --model st:{path}")

@@ -1,0 +1,54 @@
+"""Does fine-tuning the encoder on the annotations help? Leave-one-document-out, honestly.
+
+    python bench/finetune_cv.py [--base models/e5-st] [--epochs 1] [--lr 2e-5]
+
+For every annotated pair: the encoder (by default the bundled e5, exported with
+``linker export-e5``) is fine-tuned on the accepted links of the other pairs only
+(linker.finetune, as ``linker train --finetune`` does), every pair is analysed with
+it, the re-ranker is fitted on the other pairs and scored on the held-out one.
+Prints the held-out figures per pair and overall, beside the same procedure with
+the encoder left as it is. Takes about 15 minutes on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> None:
+    from linker.e5export import export_e5
+    from linker.evaluate import Scores, load_gold
+    from linker.finetune import finetune_encoder
+    from linker.train import evaluate, fit, prepare
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--base", type=Path, default=None, help="sentence-transformers model to start from (default: e5, exported)")
+    ap.add_argument("--epochs", type=int, default=1)
+    ap.add_argument("--lr", type=float, default=2e-5)
+    ap.add_argument("--annotations", type=Path, default=ROOT / "annotations")
+    args = ap.parse_args()
+    sets = load_gold(sorted(args.annotations.glob("*.jsonl")))
+    with tempfile.TemporaryDirectory(prefix="linker-ft-") as tmp:
+        base = args.base or export_e5(Path(tmp) / "e5-st")
+        plain = prepare(sets, ROOT, model=f"st:{base}")
+        totals = {"as shipped": Scores(), "fine-tuned": Scores()}
+        for i, gs in enumerate(sets):
+            train = [s for j, s in enumerate(sets) if j != i]
+            tuned_dir = finetune_encoder(str(base), train, ROOT, Path(tmp) / f"fold{i}", epochs=args.epochs, lr=args.lr)
+            tuned = prepare(sets, ROOT, model=f"st:{tuned_dir}")
+            for label, preps in (("as shipped", plain), ("fine-tuned", tuned)):
+                s, _ = evaluate([preps[i]], fit([p for j, p in enumerate(preps) if j != i]))
+                totals[label] += s
+                print(f"{gs.name[:44]:<44} {label:<11} {s.as_dict()}", flush=True)
+        for label, s in totals.items():
+            print(f"{'ALL':<44} {label:<11} {s.as_dict()}")
+
+
+if __name__ == "__main__":
+    main()
