@@ -120,30 +120,35 @@ def _parse(b: bytes) -> E5Image:
     return E5Image(config, pieces, scores, {"bos": bos, "eos": eos, "pad": pad, "unk": unk}, norm, tensors)
 
 
-def _state_dict(img: E5Image) -> dict[str, np.ndarray]:
-    c = img.config
-    h, ff = int(c["hidden"]), int(c["intermediate"])
-    t = img.tensors
-    sd = {
-        "embeddings.word_embeddings.weight": t["emb.word"].reshape(-1, h),
-        "embeddings.position_embeddings.weight": t["emb.pos"].reshape(-1, h),
-        "embeddings.token_type_embeddings.weight": t["emb.type"].reshape(-1, h),
-        "embeddings.LayerNorm.weight": t["emb.ln.w"],
-        "embeddings.LayerNorm.bias": t["emb.ln.b"],
-    }
+def _names(config: dict[str, float | int]) -> list[tuple[str, str, tuple[int, ...]]]:
+    """(torch name, image name, torch shape) of every tensor the encoder has."""
+    h, ff = int(config["hidden"]), int(config["intermediate"])
+    out: list[tuple[str, str, tuple[int, ...]]] = [
+        ("embeddings.word_embeddings.weight", "emb.word", (int(config["vocab"]), h)),
+        ("embeddings.position_embeddings.weight", "emb.pos", (int(config["positions"]), h)),
+        ("embeddings.token_type_embeddings.weight", "emb.type", (int(config["type_vocab"]), h)),
+        ("embeddings.LayerNorm.weight", "emb.ln.w", (h,)),
+        ("embeddings.LayerNorm.bias", "emb.ln.b", (h,)),
+    ]
     parts = {
         "attention.self.query": ("q", h, h), "attention.self.key": ("k", h, h), "attention.self.value": ("v", h, h),
         "attention.output.dense": ("ao", h, h), "intermediate.dense": ("fi", ff, h), "output.dense": ("fo", h, ff),
     }
-    for layer in range(int(c["layers"])):
+    for layer in range(int(config["layers"])):
         pre = f"encoder.layer.{layer}."
         for hf, (ours, n_out, n_in) in parts.items():
-            sd[pre + hf + ".weight"] = t[f"l{layer}.{ours}.w"].reshape(n_out, n_in)
-            sd[pre + hf + ".bias"] = t[f"l{layer}.{ours}.b"]
+            out.append((pre + hf + ".weight", f"l{layer}.{ours}.w", (n_out, n_in)))
+            out.append((pre + hf + ".bias", f"l{layer}.{ours}.b", (n_out,)))
         for hf, ours in (("attention.output.LayerNorm", "aln"), ("output.LayerNorm", "oln")):
-            sd[pre + hf + ".weight"] = t[f"l{layer}.{ours}.w"]
-            sd[pre + hf + ".bias"] = t[f"l{layer}.{ours}.b"]
+            out.append((pre + hf + ".weight", f"l{layer}.{ours}.w", (h,)))
+            out.append((pre + hf + ".bias", f"l{layer}.{ours}.b", (h,)))
+    return out
+
+
+def _state_dict(img: E5Image) -> dict[str, np.ndarray]:
+    sd = {hf: img.tensors[ours].reshape(shape) for hf, ours, shape in _names(img.config)}
     # BertModel carries a pooler that mean pooling never uses; identity keeps the loader quiet
+    h = int(img.config["hidden"])
     sd["pooler.dense.weight"] = np.eye(h, dtype=np.float32)
     sd["pooler.dense.bias"] = np.zeros(h, dtype=np.float32)
     return sd

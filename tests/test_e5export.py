@@ -150,9 +150,17 @@ def test_train_finetune_on_e5_exports_then_fine_tunes(scratch, exported):
     assert "exporting" not in done.stdout
     tuned = models / "encoder-e5-st-finetuned"
     assert (tuned / "linker-finetune.json").exists()
+    assert f"--model st:{tuned}" in done.stdout
     config = json.loads((models / "reranker" / "config.json").read_text(encoding="utf-8"))
     entry = config["scorers"]["st"]
-    assert "optimistic" in entry["metrics"]["note"]
+    assert entry["encoder"] == f"st:{tuned}" and "optimistic" in entry["metrics"]["note"]
+    assert "e5" not in config["scorers"]  # the bundled model's scorer is not replaced by the fine-tuned one's
+    # and an analysis with the fine-tuned encoder runs and says which model it used
+    report = tmp_path / "r.json"
+    run = subprocess.run([sys.executable, "-m", "linker", "analyze", str(tmp_path / "examples" / SEED["004"].name),
+                          "--model", f"st:{tuned}", "-o", str(report), "--quiet"], capture_output=True, text=True, timeout=600, check=False)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(report.read_text(encoding="utf-8"))["model"].startswith("st:encoder-e5-st-finetuned:")
 
 
 def test_an_interrupted_export_leaves_nothing_half_written(tmp_path, monkeypatch):
@@ -174,3 +182,4 @@ def test_an_interrupted_export_leaves_nothing_half_written(tmp_path, monkeypatch
         ex.export_e5(target)
     assert (target / "modules.json").read_text(encoding="utf-8") == "[]"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["e5-st"]
+

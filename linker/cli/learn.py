@@ -106,10 +106,14 @@ def train(
             model = f"st:{base}"
         if not model.startswith("st:"):
             _fail("--finetune works on e5 and on sentence-transformers models (--model st:PATH)")
+        from linker.errors import LinkerError
         from linker.finetune import finetune_encoder
 
-        model = "st:" + str(finetune_encoder(model[3:], sets, _root_for(annotations), out.parent))
-        typer.echo(f"fine-tuned encoder written to {model[3:]}; analyse with --model {model}")
+        try:
+            model = f"st:{finetune_encoder(model[3:], sets, _root_for(annotations), out.parent)}"
+        except LinkerError as exc:
+            _fail(str(exc))
+        typer.echo(f"fine-tuned encoder written; analyse with --model {model}")
         metrics["note"] = "the encoder was fine-tuned on all the annotations, so the cross-validated figures are optimistic"
     preps = _prepare(sets, annotations, model)
     if len(preps) >= 2:
