@@ -10,7 +10,8 @@ prints
   first's (F1 is symmetric);
 * "has evidence" agreement per sub-goal judged by both: raw share and Cohen's kappa;
 * the model's held-out links (re-ranker fitted on every other annotated pair, the fold
-  of leave-one-document-out cross-validation that leaves this pair out) scored against
+  of leave-one-document-out cross-validation that leaves this pair out, with what this
+  pair judges taken out of the others: linker.train.apart_from) scored against
   each annotator, and leniently against either (a link counts when one of them made it).
 
 Human agreement is the ceiling a matcher can be expected to reach under these rules.
@@ -28,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> int:
     from linker.evaluate import Gold, agreement, load_gold, map_gold, score
-    from linker.train import _rescore, fit, prepare
+    from linker.train import _rescore, apart_from, fit, prepare
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("first", type=Path, help="annotations of the first annotator (part of the gold)")
@@ -64,7 +65,7 @@ def main() -> int:
     if gold_a.unmapped or gold_b.unmapped:
         print(f"  quotes that are no evidence unit (e.g. headings): first {gold_a.unmapped}, second {gold_b.unmapped}")
 
-    scorer = fit([q for q in preps if q is not held])
+    scorer = fit(apart_from([q for q in preps if q is not held], held))
     (cands,) = _rescore([held], scorer)
     lenient = Gold(judged=both, links=la | lb)
     for label, g in (("first", Gold(both, la)), ("second", Gold(both, lb)), ("either", lenient)):

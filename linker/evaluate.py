@@ -260,7 +260,8 @@ def agreement(first: Gold, second: Gold) -> Agreement:
 
     Only sub-goals that both judged count. Cohen's kappa of the "has evidence"
     decision is 1 when both agree on every sub-goal, including the degenerate
-    case of a single class, and 0 when their agreement is what chance gives.
+    case of a single class, 0 when their agreement is what chance gives, and NaN
+    when no sub-goal was judged by both.
     """
     from sklearn.metrics import cohen_kappa_score
 
@@ -272,7 +273,9 @@ def agreement(first: Gold, second: Gold) -> Agreement:
     ha = [s in ea for s in order]
     hb = [s in eb for s in order]
     same = sum(x == y for x, y in zip(ha, hb, strict=True))
-    if same == len(order):
+    if not order:
+        kappa = float("nan")  # nothing judged by both: no agreement to speak of
+    elif same == len(order):
         kappa = 1.0
     else:
         kappa = float(cohen_kappa_score(ha, hb))

@@ -8,6 +8,10 @@ and weak thresholds are then chosen on the training data to maximise link F1
 plus the accuracy of the "has evidence" decision. Cross-validation is over
 annotated documents (leave one document pair out, the choice of L2 strength
 nested inside) so that no figure is measured on the annotations it was fitted on.
+Pairs share documents (003's goals are judged against both 000 and 001, and 000's
+sentences serve both 000's goals and 003's), so the pairs a fold trains on are
+first stripped of what the held-out pair's gold speaks about: its sub-goals and
+the sentences it links, matched by text (:func:`apart_from`).
 
 A trained scorer is a directory that describes itself (``config.json``: the
 features, weights, thresholds, the hash of the annotations it learned from, the
@@ -20,7 +24,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +43,8 @@ class Prepared:
     candidates: dict[str, list[Candidate]]
     gold: Gold
     goal_of: dict[str, str] = field(default_factory=dict)  # sub-goal id → goal id (for grouped splits)
+    subgoal_text: dict[str, str] = field(default_factory=dict)  # sub-goal id → its text
+    unit_text: dict[str, str] = field(default_factory=dict)  # evidence unit id → its text
 
 
 def prepare(gold_sets: Sequence[GoldSet], root: Path, *, model: str = "e5", progress: Callable[[str], None] | None = None) -> list[Prepared]:
@@ -52,8 +58,31 @@ def prepare(gold_sets: Sequence[GoldSet], root: Path, *, model: str = "e5", prog
         # every retrieved candidate, untouched by a scorer or by the store's judgments
         opts = Options(model=model, top_k=RETRIEVE, reranker=None, use_store=False)
         a = analyze(root / gs.goal_document, ev, opts)
-        out.append(Prepared(gs.name, a.candidates, map_gold(a, gs), {sg.id: g.id for g, sg in a.subgoals()}))
+        out.append(Prepared(gs.name, a.candidates, map_gold(a, gs), {sg.id: g.id for g, sg in a.subgoals()},
+                            {sg.id: sg.text for _, sg in a.subgoals()}, {u.id: u.text for u in a.units}))
     return out
+
+
+def apart_from(train: Sequence[Prepared], held: Prepared) -> list[Prepared]:
+    """``train`` without what ``held``'s gold speaks about, so that a fold cannot learn it twice.
+
+    Training sub-goals whose text ``held`` judges are dropped with all their
+    candidates, and so is every candidate sentence whose text ``held`` links to.
+    """
+    held_sg = {held.subgoal_text[s] for s in held.gold.judged if s in held.subgoal_text}
+    held_ev = {held.unit_text[u] for _, u in held.gold.links if u in held.unit_text}
+    out = []
+    for p in train:
+        keep = {s for s in p.candidates if p.subgoal_text.get(s) not in held_sg}
+        cands = {s: [c for c in cs if p.unit_text.get(c.evidence_id) not in held_ev] for s, cs in p.candidates.items() if s in keep}
+        gold = Gold(judged={s for s in p.gold.judged if s in keep},
+                    links={(s, u) for s, u in p.gold.links if s in keep and p.unit_text.get(u) not in held_ev}, unmapped=p.gold.unmapped)
+        out.append(replace(p, candidates=cands, gold=gold))
+    return out
+
+
+def _learnable(preps: Sequence[Prepared]) -> bool:
+    return any(p.gold.links for p in preps) and any(len(cs) > 0 for p in preps for cs in p.candidates.values())
 
 
 def _matrix(preps: Sequence[Prepared]) -> tuple[np.ndarray, np.ndarray]:
@@ -112,7 +141,10 @@ def choose_c(preps: Sequence[Prepared]) -> float:
     for c in C_GRID:
         total = Scores()
         for i, held in enumerate(preps):
-            s, _ = evaluate([held], fit([p for j, p in enumerate(preps) if j != i], c=c))
+            train = apart_from([p for j, p in enumerate(preps) if j != i], held)
+            if not _learnable(train):
+                continue  # nothing left to learn from once the held-out pair is taken out
+            s, _ = evaluate([held], fit(train, c=c))
             total += s
         obj = total.f1 + total.decision_accuracy
         if obj > best[0] + 1e-9:
@@ -166,11 +198,11 @@ def tune(preps: Sequence[Prepared], scorer: Scorer) -> Scorer:
 
 
 def cross_validate(preps: Sequence[Prepared]) -> tuple[Scores, dict[str, Scores]]:
-    """Leave one annotated document pair out: fit on the others, score the one left out."""
+    """Leave one annotated document pair out: fit on the others (:func:`apart_from` it), score the one left out."""
     total = Scores()
     per = {}
     for i, held in enumerate(preps):
-        train = [p for j, p in enumerate(preps) if j != i]
+        train = apart_from([p for j, p in enumerate(preps) if j != i], held)
         scorer = fit(train)
         s, _ = evaluate([held], scorer)
         per[held.name] = s
@@ -215,4 +247,4 @@ def save(scorer: Scorer, directory: Path, *, model: str, annotations: Sequence[P
     return path
 
 
-__all__ = ["C_GRID", "DEFAULT_SCORER", "Prepared", "choose_c", "cross_validate", "evaluate", "fit", "prepare", "save", "tune"]
+__all__ = ["C_GRID", "DEFAULT_SCORER", "Prepared", "apart_from", "choose_c", "cross_validate", "evaluate", "fit", "prepare", "save", "tune"]

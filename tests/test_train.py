@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 
 from linker.evaluate import Scores, load_gold, map_gold, score
 from linker.match import DEFAULT_SCORER, load_scorer
-from linker.train import C_GRID, choose_c, cross_validate, evaluate, fit, prepare, save, tune
+from linker.train import C_GRID, apart_from, choose_c, cross_validate, evaluate, fit, prepare, save, tune
 
 from .conftest import ROOT
 
@@ -62,6 +63,28 @@ def test_tuned_thresholds_are_the_best_of_their_grid(preps):
     assert tuned.weights == base.weights
 
 
+def test_a_fold_never_trains_on_what_the_held_out_pair_judges(preps):
+    """003's goals are judged against 000 and 001, and 000's sentences serve 000 and 003: folds must not share them."""
+    by = {p.name: p for p in preps}
+    held = next(p for n, p in by.items() if n.startswith("003_") and n.endswith("001_255e7cc77b2edc79"))
+    sibling = next(p for n, p in by.items() if n.startswith("003_") and n.endswith("000_3d28e81d7327b640"))
+    alone = by["004_80b70c2aac03ec7c"]
+    held_sg = {held.subgoal_text[s] for s in held.gold.judged}
+    assert held_sg & {sibling.subgoal_text[s] for s in sibling.gold.judged}  # the leak exists before
+    stripped = dict(zip([p.name for p in preps if p is not held], apart_from([p for p in preps if p is not held], held), strict=True))
+    assert not held_sg & {sibling.subgoal_text[s] for s in stripped[sibling.name].gold.judged}
+    assert not held_sg & {sibling.subgoal_text[s] for s in stripped[sibling.name].candidates}
+    # a pair that shares nothing with the held-out one is left whole
+    assert stripped[alone.name].gold == alone.gold and stripped[alone.name].candidates == alone.candidates
+    # holding 000 out takes its linked sentences out of 003→000's training candidates, not 003's other sub-goals
+    zero = by["000_3d28e81d7327b640"]
+    linked = {zero.unit_text[u] for _, u in zero.gold.links}
+    side = apart_from([sibling], zero)[0]
+    assert side.gold.judged == sibling.gold.judged
+    assert all(side.unit_text[c.evidence_id] not in linked for cs in side.candidates.values() for c in cs)
+    assert len(side.gold.links) < len(sibling.gold.links)
+
+
 def test_regularisation_is_chosen_by_nested_cross_validation(preps):
     chosen = choose_c(preps)
     assert chosen in C_GRID
@@ -69,7 +92,7 @@ def test_regularisation_is_chosen_by_nested_cross_validation(preps):
     def held_out(c: float) -> float:
         total = Scores()
         for i, held in enumerate(preps):
-            s, _ = evaluate([held], fit([p for j, p in enumerate(preps) if j != i], c=c))
+            s, _ = evaluate([held], fit(apart_from([p for j, p in enumerate(preps) if j != i], held), c=c))
             total += s
         return total.f1 + total.decision_accuracy
 
@@ -158,7 +181,8 @@ def test_agreement_counts_what_a_second_judge_left_out(mapped_004):
     assert ag.evidenced_second == ag.evidenced_first - 1
     assert ag.kappa < 1.0
     # a judge who saw none of the sub-goals agrees on nothing, and nothing is counted
-    assert agreement(first, Gold(judged=set(), links=set())).subgoals == 0
+    nobody = agreement(first, Gold(judged=set(), links=set()))
+    assert nobody.subgoals == 0 and nobody.f1 == 0.0 and math.isnan(nobody.kappa)
 
 
 def test_agreement_is_symmetric_between_the_real_annotators(mapped_004):

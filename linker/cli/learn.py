@@ -100,7 +100,9 @@ def train(
     if finetune:
         if model == "e5":
             base = out.parent / "e5-st"
-            if not (base / "model.safetensors").exists():
+            from linker.e5export import is_export
+
+            if not is_export(base):
                 typer.echo(f"exporting the bundled e5 as a sentence-transformers model to {base}")
                 _export(base)
             model = f"st:{base}"
