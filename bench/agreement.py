@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 def main() -> int:
     from linker.evaluate import Gold, agreement, load_gold, map_gold, score
-    from linker.train import _rescore, apart_from, fit, prepare
+    from linker.train import _rescore, analyse_pair, apart_from, fit, prepare, prepared
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("first", type=Path, help="annotations of the first annotator (part of the gold)")
@@ -43,16 +43,12 @@ def main() -> int:
         print("the two files judge different document pairs", file=sys.stderr)
         return 1
     everything = load_gold(sorted(args.annotations.glob("*.jsonl")))
-    preps = prepare(everything, ROOT, model=args.model)
-    held = next(p for p, gs in zip(preps, everything, strict=True)
-                if (gs.goal_document, gs.evidence_document) == (ga.goal_document, ga.evidence_document))
-    # the analysis of `held` has the units both annotators' quotes are mapped onto
-    from linker.match import RETRIEVE
-    from linker.pipeline import Options, analyze
-
-    ev = [ROOT / ga.evidence_document] if ga.evidence_document != ga.goal_document else []
-    a = analyze(ROOT / ga.goal_document, ev, Options(model=args.model, top_k=RETRIEVE, reranker=None, use_store=False))
-    gold_a, gold_b = map_gold(a, ga), map_gold(a, gb)
+    pair = (ga.goal_document, ga.evidence_document)
+    # the held-out pair is analysed once: both annotators' quotes are mapped onto its units
+    a = analyse_pair(ga, ROOT, model=args.model)
+    held = prepared(a, ga)
+    others = prepare([gs for gs in everything if (gs.goal_document, gs.evidence_document) != pair], ROOT, model=args.model)
+    gold_a, gold_b = held.gold, map_gold(a, gb)
     ag = agreement(gold_a, gold_b)
     both = gold_a.judged & gold_b.judged
     la = {x for x in gold_a.links if x[0] in both}
@@ -65,7 +61,7 @@ def main() -> int:
     if gold_a.unmapped or gold_b.unmapped:
         print(f"  quotes that are no evidence unit (e.g. headings): first {gold_a.unmapped}, second {gold_b.unmapped}")
 
-    scorer = fit(apart_from([q for q in preps if q is not held], held))
+    scorer = fit(apart_from(others, held))
     (cands,) = _rescore([held], scorer)
     lenient = Gold(judged=both, links=la | lb)
     for label, g in (("first", Gold(both, la)), ("second", Gold(both, lb)), ("either", lenient)):

@@ -238,17 +238,21 @@ class Agreement:
     kappa: float
 
     @property
-    def precision(self) -> float:  # of the second against the first
-        return self.common / self.links_second if self.links_second else 0.0
+    def links(self) -> Scores:
+        """The second judge's links scored against the first's."""
+        return Scores(tp=self.common, fp=self.links_second - self.common, fn=self.links_first - self.common)
+
+    @property
+    def precision(self) -> float:
+        return self.links.precision
 
     @property
     def recall(self) -> float:
-        return self.common / self.links_first if self.links_first else 0.0
+        return self.links.recall
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return self.links.f1
 
     @property
     def has_evidence_agreement(self) -> float:

@@ -47,19 +47,28 @@ class Prepared:
     unit_text: dict[str, str] = field(default_factory=dict)  # evidence unit id → its text
 
 
-def prepare(gold_sets: Sequence[GoldSet], root: Path, *, model: str = "e5", progress: Callable[[str], None] | None = None) -> list[Prepared]:
+def analyse_pair(gs: GoldSet, root: Path, *, model: str = "e5"):  # type: ignore[no-untyped-def]
+    """The analysis of an annotated pair that training sees: every retrieved candidate,
+    untouched by a scorer or by the store's judgments."""
     from linker.pipeline import Options, analyze
 
+    ev = [root / gs.evidence_document] if gs.evidence_document != gs.goal_document else []
+    return analyze(root / gs.goal_document, ev, Options(model=model, top_k=RETRIEVE, reranker=None, use_store=False))
+
+
+def prepared(a, gs: GoldSet) -> Prepared:  # type: ignore[no-untyped-def]
+    """One pair's analysis ``a`` with ``gs`` mapped onto it."""
+    subgoals = list(a.subgoals())
+    return Prepared(gs.name, a.candidates, map_gold(a, gs), {sg.id: g.id for g, sg in subgoals},
+                    {sg.id: sg.text for _, sg in subgoals}, {u.id: u.text for u in a.units})
+
+
+def prepare(gold_sets: Sequence[GoldSet], root: Path, *, model: str = "e5", progress: Callable[[str], None] | None = None) -> list[Prepared]:
     out = []
     for gs in gold_sets:
         if progress:
             progress(gs.name)
-        ev = [root / gs.evidence_document] if gs.evidence_document != gs.goal_document else []
-        # every retrieved candidate, untouched by a scorer or by the store's judgments
-        opts = Options(model=model, top_k=RETRIEVE, reranker=None, use_store=False)
-        a = analyze(root / gs.goal_document, ev, opts)
-        out.append(Prepared(gs.name, a.candidates, map_gold(a, gs), {sg.id: g.id for g, sg in a.subgoals()},
-                            {sg.id: sg.text for _, sg in a.subgoals()}, {u.id: u.text for u in a.units}))
+        out.append(prepared(analyse_pair(gs, root, model=model), gs))
     return out
 
 
@@ -247,4 +256,4 @@ def save(scorer: Scorer, directory: Path, *, model: str, annotations: Sequence[P
     return path
 
 
-__all__ = ["C_GRID", "DEFAULT_SCORER", "Prepared", "apart_from", "choose_c", "cross_validate", "evaluate", "fit", "prepare", "save", "tune"]
+__all__ = ["C_GRID", "DEFAULT_SCORER", "Prepared", "analyse_pair", "apart_from", "choose_c", "cross_validate", "evaluate", "fit", "prepare", "prepared", "save", "tune"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, NoReturn, Optional
 
 import typer
 
@@ -25,7 +25,7 @@ Model = Annotated[str, typer.Option("--model", "-m", help="Encoder: e5 (default,
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
 
 
-def _fail(message: str, code: int = 1) -> None:
+def _fail(message: str, code: int = 1) -> NoReturn:
     typer.echo(f"linker: {message}", err=True)
     raise typer.Exit(code)
 

@@ -141,7 +141,6 @@ def _export(out: Path) -> Path:
         _fail(f"exporting e5 needs torch and sentence-transformers: pip install torch==2.13.0 'linker[st]' ({exc.name} is missing)")
     except (LinkerError, OSError) as exc:
         _fail(f"cannot export e5 to {out}: {exc}")
-    raise AssertionError("unreachable")
 
 
 @app.command("export-e5")
