@@ -15,7 +15,7 @@ import re
 from linker import segment
 from linker.errors import NoEvidenceSection
 from linker.goals import report_year
-from linker.model import Document, EvidenceUnit, Role, Section
+from linker.model import Block, Document, EvidenceUnit, Role, Section
 from linker.structure import RUN_IN_RANK
 
 EVIDENCE_ROLES = {Role.EVIDENCE, Role.BUDGET}
@@ -55,10 +55,11 @@ def extract_evidence(doc: Document, doc_index: int = 0, *, whole_document: bool 
             continue
         if not any(c.start <= block.start < c.end for c in sections):
             continue
-        # skip lines that are nothing but a heading
+        # a heading's title is not evidence ("一是加强党的建设。…"), unless it reports a figure:
+        # "1.全年新增学位2100个。", "一是全年新增学位2100个，…", "——培训教师3200人次。"
         start = block.start
         if sec.start == block.start and sec.level < RUN_IN_RANK + 3:
-            start = sec.body_start
+            start = block.start + len(sec.numbering) if _title_is_claim(doc, sec, block) else sec.body_start
         para += 1
         if block.kind == "table_row":
             spans = [(start, block.end)]
@@ -87,6 +88,16 @@ def extract_evidence(doc: Document, doc_index: int = 0, *, whole_document: bool 
     for u in units:
         u.quantities = quantities.find_quantities(u.text, offset=u.start, year=year)
     return units
+
+
+_FIGURE = re.compile(r"(?<![\d.])(?!20\d\d\s*年)\d+(?:\.\d+)?\s*(?:%|％|[\u4e00-\u9fff])")
+
+
+def _title_is_claim(doc: Document, sec: Section, block: Block) -> bool:
+    if not sec.numbering:  # a bold lead-in or a Word heading style
+        return False
+    title = doc.text[block.start + len(sec.numbering) : min(sec.body_start, block.end)]
+    return _FIGURE.search(title) is not None
 
 
 def _title_cuts(doc: Document, a: int, b: int) -> list[int]:

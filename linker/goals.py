@@ -24,6 +24,7 @@ _OVERALL = re.compile(r"^(?:总体目标|总目标|年度总体目标|整体目�
 _LABEL_ONLY = re.compile(r"^(?:具体绩效指标|绩效指标|具体目标|主要指标)[:：]?$")
 _EXPECTED = re.compile(r"(?:主要)?预期目标(?:是|为)[:：]?")
 _YEAR = re.compile(r"(20\d\d)\s*年")
+_LEAD_IN = re.compile(r"[^，。；\d]{0,20}(?:如下|见下表|见表\S{0,4}|如表\S{0,4}所示|目标表|指标表)[。：:]?$")
 
 
 def report_year(doc: Document) -> int | None:
@@ -50,6 +51,8 @@ def extract_goals(doc: Document) -> list[Goal]:
         if sec is not None and sec.role in (Role.EVIDENCE, Role.APPENDIX, Role.NEGATIVE):
             continue
         goals.append(_expected_targets(doc, block, m.end(), sec))
+    for g in goals:  # "主要指标如下。", "（二）绩效目标表": lead-ins to a table, not goals
+        g.subgoals = [sg for sg in g.subgoals if not _LEAD_IN.match(sg.text.strip())]
     goals = [g for g in goals if g.subgoals]
     goals.sort(key=lambda g: g.start)
     for i, g in enumerate(goals, 1):
@@ -245,6 +248,49 @@ def _selfeval_tables_elsewhere(doc: Document, goals: list[Goal]) -> list[Goal]:
     return out
 
 
+_BASELINE = re.compile(r"基数|基期|基准|现状|现值|上年|实际|完成")
+
+
+def _indicator_columns(header: list[str]) -> tuple[int, int, int | None] | None:
+    """(name column, target column, deadline) of an indicator table's header, or None.
+
+    The name is the deepest indicator level (三级指标 over 二级 over 一级, 指标名称 over
+    指标类别); the target is a column that says it holds target values (目标值, 指标值,
+    预期值, 2025年目标), else the latest year that is not a baseline (2020年基数).
+    """
+    def year(c: str) -> int | None:
+        m = re.search(r"(20\d\d)", c)
+        return int(m.group(1)) if m else None
+
+    def valued(c: str) -> bool:
+        return year(c) is not None or "值" in c or c.strip() in ("目标", "预期目标", "年度目标", "预期")
+
+    def depth(c: str) -> int:
+        if "三级" in c:
+            return 4
+        if "二级" in c:
+            return 3
+        if re.search(r"一级|类别|类型|属性|维度", c):
+            return 0
+        return 2 if "名称" in c else 1
+
+    names = [i for i, c in enumerate(header) if not valued(c) and re.search(r"指标|名称|项目|内容", c)]
+    if not names:
+        return None
+    name_col = max(names, key=lambda i: (depth(header[i]), -i))
+    rest = [i for i in range(len(header)) if i != name_col and not _BASELINE.search(header[i])]
+    explicit = [i for i in rest if re.search(r"目标|指标值|预期值|计划值|标准值", header[i])]
+    dated = [(y, i) for i in rest if (y := year(header[i])) is not None]
+    if explicit:
+        target_col = max(explicit, key=lambda i: (year(header[i]) or 0, -i))
+        deadline = year(header[target_col]) or (max(dated)[0] if dated and max(dated)[1] == target_col else None)
+    elif dated:
+        deadline, target_col = max(dated)
+    else:
+        return None
+    return name_col, target_col, deadline
+
+
 def _table_goal(doc: Document, rows: list[Block], sec: Section) -> Goal | list[Goal] | None:
     """An indicator table: the header names the target column (the latest year, or 指标值).
 
@@ -266,10 +312,10 @@ def _table_goal(doc: Document, rows: list[Block], sec: Section) -> Goal | list[G
     if header_i is None:
         return None
     header = [doc.text[a:b] for a, b in rows[header_i].cells or []]
-    name_col = next(i for i, c in enumerate(header) if "指标" in c and not _HEADER_TARGET.search(c.replace("指标", "", 1)))
-    years = [(int(m.group(1)), i) for i, c in enumerate(header) if (m := re.match(r"(20\d\d)", c.strip()))]
-    target_col = max(years)[1] if years else next(i for i, c in enumerate(header) if "指标值" in c or "目标" in c)
-    deadline = max(years)[0] if years else None
+    columns = _indicator_columns(header)
+    if columns is None:
+        return None
+    name_col, target_col, deadline = columns
     title_row = rows[0] if header_i > 0 else None
     title = doc.text[title_row.start : title_row.end].strip() if title_row else sec.title
     goal = Goal(id="", section_id=sec.id, start=rows[0].start, end=rows[-1].end, text=title, kind="table", title=title)

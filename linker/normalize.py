@@ -40,7 +40,7 @@ _JUNK_TAIL = re.compile(r"^(推荐访问|相关阅读|扫一扫|分享到|打印
 _TERMINAL = tuple("。！？；：!?;:…”’」』)）】》")
 # markers that open a heading or a bullet: such a line is never glued to the one before
 _OPENER = re.compile(
-    r"^(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十]+[)）]|\d{1,2}[.、．](?!\d)|[（(]\d{1,2}[)）]"
+    r"^(?:[一二三四五六七八九十]+、(?![一二三四五六七八九十]{1,2}(?:年级|、|至|到))|[（(][一二三四五六七八九十]+[)）]|\d{1,2}[.、．](?!\d)|[（(]\d{1,2}[)）]"
     r"|[①②③④⑤⑥⑦⑧⑨⑩]|——|—|[一二三四五六七八九十]是|附件|附表|专栏|第[一二三四五六七八九十]+[章节部分])"
 )
 # "一、标题 (一)小标题…" on one line (PDF extraction): split before the sub-heading
@@ -338,7 +338,7 @@ def _wrap_layout(lines: list[_Line]) -> _Wrap | None:
         counts[w] = counts.get(w, 0) + 1
     width = max(counts, key=lambda w: (counts[w], w))
     near = sum(c for w, c in counts.items() if width - 7 <= w <= width + 6)
-    if width > 160 or near < 0.5 * len(body):
+    if width > 160 or width < 24 or near < 0.5 * len(body):  # narrower than any page: short lines of a short report
         return None
     indented = sum(1 for ln in body if ln.indent)
     return _Wrap(width=width, indents=indented >= 0.05 * len(body))

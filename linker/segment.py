@@ -60,7 +60,15 @@ def sentences(text: str, start: int = 0, end: int | None = None) -> list[tuple[i
     return out
 
 
+_CHUNK = 100_000  # spaCy refuses texts over nlp.max_length (10⁶ characters); a line is cut at a sentence end first
+
+
 def _line_sentences(text: str, a: int, b: int) -> Iterator[tuple[int, int]]:
+    while b - a > _CHUNK:
+        cut = max(text.rfind(ch, a, a + _CHUNK) for ch in "。！？；!?;")
+        cut = cut + 1 if cut > a else a + _CHUNK
+        yield from _line_sentences(text, a, cut)
+        a = cut
     line = text[a:b]
     if len(line) < 2 or not any(ch in line[:-1] for ch in "。！？；!?;"):
         yield from _trim(text, a, b)

@@ -25,7 +25,7 @@ from linker.model import Block, Document, Role, Section
 # (rank, pattern). A smaller rank is an outer heading.
 _MARKERS: list[tuple[int, re.Pattern[str]]] = [
     (0, re.compile(r"^(?:附件|附表)\s*[0-9一二三四五六七八九十]*(?=[\s:：、]|$)")),
-    (1, re.compile(r"^[一二三四五六七八九十]{1,3}、")),
+    (1, re.compile(r"^[一二三四五六七八九十]{1,3}、(?![一二三四五六七八九十]{1,2}(?:年级|、|至|到))")),  # not "一、二年级学生…"
     (2, re.compile(r"^[（(][一二三四五六七八九十]{1,3}[)）]")),
     (3, re.compile(r"^\d{1,2}[.．、](?!\d)")),
     (4, re.compile(r"^[（(]\d{1,2}[)）]")),
@@ -38,18 +38,22 @@ BOLD_RANK = 6
 
 # Role keywords, checked in this order: the first role whose words a title holds wins.
 ROLE_WORDS: list[tuple[Role, tuple[str, ...]]] = [
-    (Role.BACKGROUND, ("部门概况", "单位概况", "机构设置", "基本情况", "项目概况")),
-    (Role.PLANS, ("措施建议", "改进措施", "下一步", "工作要点", "重点任务", "工作建议", "的建议", "工作安排", "工作打算", "工作思路", "主要任务", "保障措施", "工作任务", "重点工作", "总体要求", "政策取向")),
+    (Role.BACKGROUND, ("部门概况", "单位概况", "机构设置", "基本情况", "项目概况", "评价工作开展", "评价工作情况", "自评工作开展", "评价工作组织")),
+    # "重点任务完成情况" reports results, though 重点任务 alone names a plan
+    (Role.EVIDENCE, ("完成情况", "实现情况", "落实情况")),
+    (Role.PLANS, ("工作计划", "有关建议", "意见建议", "改进建议", "整改措施", "措施建议", "改进措施", "下一步", "工作要点", "重点任务", "工作建议", "的建议", "工作安排", "工作打算", "工作思路", "主要任务", "保障措施", "工作任务", "重点工作", "总体要求", "政策取向")),
     (Role.NEGATIVE, ("存在的问题", "存在问题", "问题及原因", "问题和原因", "主要问题", "偏差原因", "不足")),
-    (Role.SCORES, ("评价得分", "得分情况", "评分表", "评价结论", "自评结果", "评分")),
+    (Role.SCORES, ("评价得分", "自评得分", "综合得分", "得分情况", "评分表", "评价结论", "自评结果", "评分")),
     (Role.BUDGET, ("预算执行", "预算管理", "结转结余", "预决算", "资金使用", "财务管理", "资产管理")),
-    (Role.EVIDENCE, ("实现情况", "完成情况", "工作成效", "主要成绩", "亮点工作", "工作回顾", "发展成就", "主要成效", "取得的成效", "工作进展", "满意度", "成效及经验", "主要做法", "履职情况", "工作开展情况")),
+    (Role.EVIDENCE, ("实现情况", "完成情况", "工作成效", "主要成绩", "亮点工作", "工作回顾", "发展成就", "主要成效", "取得的成效", "工作进展", "满意度", "成效及经验", "主要做法", "履职情况", "工作开展情况",
+                      "产出情况", "效益情况", "效果情况", "指标分析", "指标完成")),
     (Role.GOALS, ("绩效目标", "总体目标", "具体绩效指标", "年度目标", "主要目标", "预期目标", "目标任务", "发展目标", "绩效指标")),
     (Role.BACKGROUND, ("部门概况", "基本情况", "机构设置", "职责", "发展基础", "形势", "指导思想", "单位概况", "项目概况")),
 ]
 
 # a run-in title ends at its first full stop, or at a gap of white space between two
 # Chinese characters (PDF text: "(二)标题 正文…"), never at the spaces around Latin digits
+_RUN_IN_COLON = re.compile(r"[^：:，。；]{2,16}[：:](?=\s*\S)")  # a short title closed by a colon, text after it
 _RUN_IN_END = re.compile(r"[。！？]|(?<=[\u4e00-\u9fff”）)])\s+(?=[\u4e00-\u9fff“（(])")
 
 
@@ -87,6 +91,9 @@ def _title_end(text: str, start: int, end: int, marker_len: int, lead_end: int |
         return lead_end
     body = text[start + marker_len : end]
     m = _RUN_IN_END.search(body)
+    colon = _RUN_IN_COLON.match(body)
+    if colon is not None and (m is None or colon.end() <= m.start()):
+        return start + marker_len + colon.end()  # "（一）产出情况：全年新增学位2100个…"
     if m is None:
         return end
     stop = start + marker_len + m.start()

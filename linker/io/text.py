@@ -13,6 +13,21 @@ from linker.io import Reading, sha256
 _LIKELY = ("utf-8-sig", "gb18030")
 
 
+def _bomless_utf16(data: bytes) -> str | None:
+    """UTF-16 without a byte-order mark: ASCII shows as a NUL in every other byte."""
+    if len(data) % 2:
+        return None
+    head = data[:8192]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    enc = "utf-16-le" if odd > even else "utf-16-be"
+    try:
+        text = data.decode(enc)
+    except UnicodeDecodeError:
+        return None
+    printable = sum(1 for c in text[:4096] if c.isprintable() or c in "\n\r\t")
+    return enc if printable >= 0.95 * min(len(text), 4096) else None
+
+
 def _looks_binary(data: bytes) -> bool:
     head = data[:8192]
     if b"\x00" in head:
@@ -24,10 +39,18 @@ def _looks_binary(data: bytes) -> bool:
 
 def decode(data: bytes, name: str = "file") -> tuple[str, str]:
     """Decode report bytes, returning (text, encoding). Never drops bytes silently."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data.decode("utf-8-sig"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
+    for bom, enc in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+                     (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(enc), enc
+            except UnicodeDecodeError as exc:
+                raise EncodingError(
+                    f"{name}: starts with a {enc.upper().replace('-SIG', '')} byte-order mark but byte {exc.start} is not "
+                    f"{enc.upper().replace('-SIG', '')}; the file is damaged or mixes encodings"
+                ) from exc
+    if b"\x00" in data[:8192] and (enc := _bomless_utf16(data)):
+        return data.decode(enc), enc
     if _looks_binary(data):
         raise CorruptDocument(f"{name}: this is a binary file, not text; give linker a .txt, .md, .docx, .xlsx or .pdf report")
     try:

@@ -1,0 +1,150 @@
+"""Small reports in shapes that evaluators meet and the examples do not show.
+
+Each one is written the way such a report is laid out; the assertions say what
+an evaluator reads off it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from linker import errors
+from linker.evidence import extract_evidence
+from linker.goals import extract_goals
+from linker.io.text import decode
+from linker.model import Role
+from linker.pipeline import load
+
+HEAD = "某区教育局2023年度部门整体绩效自评报告\n"
+
+
+def write(tmp_path: Path, text: str, name: str = "r.txt", encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def roles(doc) -> dict[str, Role]:
+    return {s.numbering + s.title: s.role for s in doc.sections if s.id != "s0"}
+
+
+def targets(doc) -> dict[str, tuple[str, float, str | None, int | None]]:
+    return {sg.text: (sg.target.comparator, sg.target.value, sg.target.unit, sg.target.deadline)
+            for g in extract_goals(doc) for sg in g.subgoals if sg.target is not None}
+
+
+def units(doc) -> list[str]:
+    return [u.text for u in extract_evidence(doc)]
+
+
+def test_a_short_report_is_not_taken_for_wrapped_pdf_text(tmp_path):
+    text = HEAD + "\n".join([
+        "一、部门基本情况", "本部门负责全市教育工作。", "二、绩效目标设立情况", "（一）总体目标",
+        "全面提升教育质量，学前教育入园率达到90%以上，新增学位2000个。", "（二）具体绩效指标",
+        "1.义务教育巩固率不低于95%。", "2.培训教师不少于3000人次。", "三、绩效目标实现情况", "（一）工作完成情况",
+        "学前教育入园率达到92%，新增学位2100个，培训教师3200人次。", "四、存在的问题", "部分学校设施老旧。",
+        "五、下一步改进措施", "继续加大投入。",
+    ])
+    doc = load(write(tmp_path, text))
+    assert "一、部门基本情况" in roles(doc)  # not "一、部门基本情况本部门负责全市教育工作"
+    assert roles(doc)["三、绩效目标实现情况"] == Role.EVIDENCE
+    assert "学前教育入园率达到92%，新增学位2100个，培训教师3200人次。" in units(doc)
+
+
+def test_numbered_result_lines_are_evidence_though_they_read_as_headings(tmp_path):
+    text = HEAD + "\n".join([
+        "一、部门整体绩效目标", "新增学位2000个，学前教育入园率达到90%以上，培训教师3000人次。",
+        "二、绩效目标实现情况", "1.全年新增学位2100个。", "2.学前教育入园率达到92%。",
+        "（一）学位建设", "一是全年新建幼儿园5所，学前教育普惠率达到88%。二是加强党的建设。",
+        "——全年培训教师3200人次。", "①教师满意度为95%。",
+        "（二）产出情况：全年改造校舍12所。", "（三）加强教师队伍建设", "三、存在的问题", "部分学校设施老旧。",
+    ])
+    got = units(load(write(tmp_path, text)))
+    for claim in ["全年新增学位2100个。", "学前教育入园率达到92%。", "全年新建幼儿园5所，学前教育普惠率达到88%。",
+                  "全年培训教师3200人次。", "教师满意度为95%。", "全年改造校舍12所。", "二是加强党的建设。"]:
+        assert claim in got
+    # a heading that reports nothing stays a heading
+    assert not any("加强教师队伍建设" in u for u in got)
+
+
+def test_a_colon_closes_a_run_in_title(tmp_path):
+    text = HEAD + "一、绩效目标\n（一）总体目标：新增学位2000个，学前教育入园率达到90%以上。\n二、绩效目标实现情况\n（一）产出情况：新增学位2100个。\n"
+    doc = load(write(tmp_path, text))
+    assert "（一）总体目标" in roles(doc) and "（一）产出情况" in roles(doc)
+    assert targets(doc)["新增学位2000个，"][:2] == (">=", 2000.0)
+
+
+def test_grade_names_do_not_open_a_section(tmp_path):
+    text = HEAD + "\n".join([
+        "一、绩效目标", "（一）总体目标", "作业布置合规率达到100%。", "二、绩效目标实现情况", "（一）“双减”工作",
+        "一、二年级不布置书面家庭作业，作业布置合规率达到100%。", "（二）学位建设", "新增学位2100个。", "三、存在的问题", "部分学校设施老旧。",
+    ])
+    doc = load(write(tmp_path, text))
+    assert [s.numbering for s in doc.sections if s.level == 1] == ["一、", "二、", "三、"]
+    assert roles(doc)["（二）学位建设"] == Role.EVIDENCE
+    assert "新增学位2100个。" in units(doc)
+
+
+@pytest.mark.parametrize(("title", "role"), [
+    ("一、重点工作完成情况", Role.EVIDENCE), ("一、重点任务完成情况", Role.EVIDENCE), ("三、2024年工作计划", Role.PLANS),
+    ("三、有关建议", Role.PLANS), ("三、整改措施", Role.PLANS), ("二、绩效评价工作开展情况", Role.BACKGROUND),
+    ("四、绩效评价指标分析", Role.EVIDENCE), ("三、自评得分", Role.SCORES),
+])
+def test_section_roles_of_common_titles(tmp_path, title, role):
+    doc = load(write(tmp_path, HEAD + f"{title}\n正文一句。\n五、其他\n无。\n"))
+    assert roles(doc)[title] == role
+
+
+def test_project_self_evaluation_template_reads_its_results(tmp_path):
+    text = "\n".join([
+        "2023年度学前教育发展资金项目支出绩效自评报告", "一、项目基本情况", "（一）项目概况", "2023年安排资金3500万元。",
+        "（二）项目绩效目标", "1.总体目标", "新增普惠学位2000个，普惠性幼儿园覆盖率达到85%以上。",
+        "二、绩效评价工作开展情况", "本次评价对象为2023年学前教育发展资金。", "三、综合评价情况及评价结论", "项目自评得分92分。",
+        "四、绩效评价指标分析", "（一）项目产出情况", "全年新增普惠学位2150个。", "（二）项目效益情况", "普惠性幼儿园覆盖率达到87%。",
+        "五、有关建议", "建议2024年新增普惠学位3000个。",
+    ])
+    got = units(load(write(tmp_path, text)))
+    assert "全年新增普惠学位2150个。" in got and "普惠性幼儿园覆盖率达到87%。" in got
+    assert not any("评价对象" in u or "建议" in u for u in got)
+
+
+def test_indicator_tables_take_the_deepest_name_and_the_target_column(tmp_path):
+    text = HEAD + "\n".join([
+        "一、绩效目标", "主要指标如下。", "指标 | 2020年基数 | 目标值", "学前教育入园率（%） | 88 | 95", "新增学位（个） | 1500 | 2000",
+        "二、绩效目标实现情况", "学前教育入园率达到92%。",
+    ])
+    doc = load(write(tmp_path, text))
+    got = targets(doc)
+    assert got["学前教育入园率（%）"][:3] == (">=", 95.0, "%")
+    assert got["新增学位（个）"][:2] == (">=", 2000.0)
+    assert all(sg.text != "主要指标如下。" for g in extract_goals(doc) for sg in g.subgoals)  # a lead-in, not a goal
+    levels = HEAD + "一、绩效目标\n一级指标 | 二级指标 | 三级指标 | 年度指标值\n产出指标 | 数量指标 | 新增学位数 | ≥2000个\n效益指标 | 满意度指标 | 家长满意度 | ≥90%\n二、绩效目标实现情况\n新增学位2100个。\n"
+    assert set(targets(load(write(tmp_path, levels, "levels.txt")))) == {"新增学位数", "家长满意度"}
+
+
+@pytest.mark.parametrize("header", ["指标名称 | 属性 | 预期值", "预期指标 | 2020年 | 2025年"])
+def test_indicator_table_headers_without_the_usual_words(tmp_path, header):
+    text = HEAD + f"一、主要目标\n{header}\n学前教育入园率（%） | 预期性 | 95\n二、绩效目标实现情况\n入园率达到92%。\n"
+    got = targets(load(write(tmp_path, text)))
+    assert got["学前教育入园率（%）"][:3] == (">=", 95.0, "%")
+
+
+def test_a_very_long_line_is_read(tmp_path):
+    text = HEAD + "一、绩效目标\n新增学位2000个。\n二、绩效目标实现情况\n" + "学前教育入园率达到92%，新增学位2100个。" * 60000 + "\n"
+    got = units(load(write(tmp_path, text)))
+    assert len(got) == 60000 and got[-1] == "学前教育入园率达到92%，新增学位2100个。"
+
+
+@pytest.mark.parametrize("data", [b"\xef\xbb\xbf\xe4\xb8\x80\xff", b"\xff\xfe\x00\x4e\x01"])
+def test_bytes_that_break_their_byte_order_mark_are_an_encoding_error(data):
+    with pytest.raises(errors.EncodingError, match="byte-order mark"):
+        decode(data, "r.txt")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32"])
+def test_utf16_without_a_mark_and_utf32_are_read(tmp_path, encoding):
+    text = HEAD + "一、绩效目标\n新增学位2000个。\n二、绩效目标实现情况\n新增学位2100个。\n"
+    doc = load(write(tmp_path, text, encoding=encoding))
+    assert units(doc) == ["新增学位2100个。"]
