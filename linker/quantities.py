@@ -314,15 +314,19 @@ _TRAIL = re.compile(
     r"增长了?|增加了?|提高了?|提升了?|上升了?|上涨了?|下降了?|降低了?|减少了?|扩大|缩小|"
     r"分别为|分别是|分别|为|是|在|到|至|有|共计|共有|共|合计|总计|计|平均|均|都|已经|已|全部|"
     r"完成|建成|实现|开工建设|建设|新增|开工|竣工|创建|新建|改造|实施|开展|提供|覆盖|惠及|累计|对照|组织|举办|"
-    r"连续\s*\S{1,3}\s*年|连续|从|由|同比|环比|(?:均|都|也)?(?:比|较)(?!例|重|率|值)[^，,；;。]*|了|的|\s+)$"
+    r"拟按|按照|按|拟|预计|预期|力争|争取|确保|"
+    r"\d{4}\s*年(?:底|末|年底|内)?(?:前|以前)?|年底前|年内|期间|"
+    r"连续\s*\S{1,3}\s*年|连续|从|由|同比|环比|(?:均|都|也)?(?<![占师生])(?:比|较)(?!例|重|率|值)[^，,；;。]*|了|的|\s+)$"
 )
 _LEAD = re.compile(
+    r"^(?:力争|争取|确保|\d{4}\s*年\s*\d{1,2}\s*月(?:底|末)?前|\d{4}\s*年(?:底|末|年底|内)?(?:前|以前)?|年底前|年内|[一二三两四五]年内|“?十[一二三四五六七八九]五”?(?:期间|时期|末)?)(?=\S)|"
     r"^(?:\d{4}\s*年度?|\d{4}\s*-\s*\d{4}\s*学?年|今年|去年|上年|全年|当年|本年度|年内|目前|截至目前|截至\S{0,8}?年底|其中|"
     r"[一二三四五六七八九十]+是|全市|全国|全区|全县|全省|本市|我市|我区|我县|我省|各区|各地|各类|各级|各项|"
     r"持续|继续|进一步|不断|大力|积极|努力|全面|切实|稳步|累计完成|"
     r"提供|举办|组织|组建|完成|实现|开展|支持|推进|获得|新建|改扩建|扩增|培养|联合培养|发放|投入|招聘|解答|选派|"
     r"认定|抽检|涉及|达成|安排|建成|启动|出台|印发|评选|表彰|吸引|惠及|带动|帮扶|资助|培训|接待|受理|办理|"
     r"办结|处理|查处|取缔|整治|检查|引进|拨付|下达|统筹|通过|建设|打造|遴选|设立|布局|占|从|由|对|向|为|使|让|\s+)"
+    r"(?!率|比|比例|比重)"  # 完成率, 占比: the verb is the noun
 )
 # verbs inside a noun phrase after which the noun starts ("市属高校新增面向河北的高职招生计划")
 _MID_VERB = re.compile(
@@ -398,7 +402,8 @@ def _starts_item(s: str, a: int) -> bool:
 
 
 _DEADLINE = re.compile(
-    r"(?:到|至|截至|截止到?|在)\s*(\d{4})\s*年|(\d{4})\s*年(?:底|末|年底)?\s*(?:前|以前|之前|时)|"
+    r"(?:到|至|截至|截止到?|在)\s*(\d{4})\s*年|(\d{4})\s*年(?:底|末|年底|年末|内|\s*\d{1,2}\s*月(?:底|末)?)?\s*(?:前|以前|之前|时)|"
+    r"(\d{4})\s*年(?:内|年内)|"
     r"(?:到|至)?\s*[“\"]?十([一二三四五六七八九])五[”\"]?\s*(?:末|期末|时期末)"
 )
 
@@ -617,6 +622,8 @@ def _chinese(s: str, tok: dict, year: int | None) -> _Found | None:
     for m, _ in _MAGNITUDES:
         if run.endswith(m) and len(run) > len(m):
             head = run[: -len(m)]
+            if len(m) > 1 and any(c in "十百千" for c in head):
+                continue  # 三千五百万 is 三千五百 × 万, not 三千五 × 百万
             if not any(c in "万亿" for c in head) and _cn2an(head) is not None:
                 mag, body = m, head
             break
@@ -753,7 +760,7 @@ def _post(s: str, found: list[_Found], year: int | None) -> None:
             g = found[i - 1]
             between = s[g.q.end : q.start]
             if re.search(r"(从|由)[^，,；;。]{0,20}$", s[_clause_start(s, g.q.start) : g.q.start] + "") and re.fullmatch(
-                r"\s*(?:的)?\s*(?:提高|提升|增加|增长|上升|扩大|降低|下降|降|减少|压减|缩减|缩小)(?:到|至)\s*", between
+                r"\s*(?:的)?\s*(?:提高|提升|增加|增长|上升|扩大|降低|下降|降|减少|压减|缩减|缩小)(?:到|至)\s*(?:\d{4}\s*年(?:底|末)?\s*(?:的)?)?\s*", between
             ):
                 g.baseline = True
                 q.base_value = g.q.value
@@ -763,6 +770,30 @@ def _post(s: str, found: list[_Found], year: int | None) -> None:
                 if not q.quantity and g.q.quantity:
                     q.quantity = g.q.quantity
         q.polarity = _polarity(q)
+    _respectively(s, found)
+
+
+_RESPECTIVELY = re.compile(r"([\u4e00-\u9fff“”]{2,40}?)分别(?:为|是|达到|达|提高到|提高|增长|下降|降低|减少|增加)?\s*$")
+
+
+def _respectively(s: str, found: list[_Found]) -> None:
+    """"入园率和普惠率分别为95%和90%": the listed nouns go to the figures in turn."""
+    by_clause: dict[int, list[_Found]] = {}
+    for f in found:
+        by_clause.setdefault(f.clause, []).append(f)
+    for fs in by_clause.values():
+        if len(fs) < 2:
+            continue
+        cl = _clause_start(s, fs[0].q.start)
+        m = _RESPECTIVELY.search(s[cl : fs[0].q.start])
+        if m is None:
+            continue
+        nouns = [n for n in re.split(r"和|、|及|与|以及", m.group(1)) if n]
+        if len(nouns) != len(fs):
+            continue
+        for f, noun in zip(fs, nouns):
+            f.q.quantity = _preceding_noun(noun) or noun
+            f.q.polarity = _polarity(f.q)
 
 
 def _following_noun(s: str, q: Quantity, *, any_unit: bool = False) -> str:
@@ -806,7 +837,7 @@ def _preceding_noun(pre: str) -> str:
             p = tail
     p = re.sub(r"[“”\"《》‘’]", "", p).strip(" \t、")
     if re.search(r"\d", p):
-        p = re.split(r"[\d.]+\s*\S?", p)[-1]
+        p = re.split(r"\d+(?:\.\d+)?[A-Za-z]*\s*(?:[年月日号届期批.、．）)]|\s)?", p)[-1]
     return p[-24:] if len(p) > 24 else p
 
 
@@ -827,22 +858,29 @@ def _polarity(q: Quantity) -> str | None:
 # --------------------------------------------------------------------------
 def _deadlines(s: str, year: int | None) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []  # spans already read: "2025年底前" holds a 年底前 that is not this year's
+
+    def add(m: re.Match[str], value: int) -> None:
+        if not any(a < m.end() and m.start() < b for a, b in taken):
+            taken.append(m.span())
+            out.append((m.start(), value))
+
     for m in _DEADLINE.finditer(s):
-        if m.group(1) or m.group(2):
-            out.append((m.start(), int(m.group(1) or m.group(2))))
-        elif m.group(3):
-            n = _cn2an("十" + m.group(3))
+        if m.group(1) or m.group(2) or m.group(3):
+            add(m, int(m.group(1) or m.group(2) or m.group(3)))
+        elif m.group(4):
+            n = _cn2an("十" + m.group(4))
             if n is not None:
-                out.append((m.start(), int(1955 + 5 * n)))
+                add(m, int(1955 + 5 * n))
     if year is not None:
-        for m in re.finditer(r"今年|本年度|年内|年底前|全年|当年", s):
-            out.append((m.start(), year))
-        for m in re.finditer(r"明年", s):
-            out.append((m.start(), year + 1))
         for m in re.finditer(r"([一二三两四五]|\d)\s*年内", s):
             n = _cn2an(m.group(1)) if not m.group(1).isdigit() else float(m.group(1))
-            if n is not None:
-                out.append((m.start(), year + int(n)))
+            if n is not None and not (m.group(1).isdigit() and m.start() > 0 and s[m.start() - 1].isdigit()):
+                add(m, year + int(n))
+        for m in re.finditer(r"明年", s):
+            add(m, year + 1)
+        for m in re.finditer(r"今年|本年度|年内|年底前|全年|当年", s):
+            add(m, year)
     out.sort()
     return out
 
@@ -904,9 +942,11 @@ def parse_targets(text: str, *, offset: int = 0, year: int | None = None) -> lis
     deadlines = _deadlines(s, year)
     out: list[Quantity] = []
     seen: set[int] = set()
-    for f in found:
+    for k, f in enumerate(found):
         if f.baseline or f.clause in seen:
             continue
+        if f.q.unit == "岁" and any(g.clause == f.clause and not g.baseline for g in found[k + 1 :]):
+            continue  # "3岁以下婴幼儿托位数达到4.5个": an age that qualifies the target's noun
         seen.add(f.clause)
         q = _as_target(f, _deadline_for(deadlines, f.q.start))
         q.start += offset

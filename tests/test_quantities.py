@@ -627,3 +627,55 @@ def test_an_average_is_not_part_of_the_noun():
     sentence = text[text.rindex("，", 0, i) + 1 : text.index("。", i)]
     q = next(q for q in find_quantities(sentence) if q.value == 5.2)
     assert (q.quantity, q.unit) == ("城镇调查失业率", "%")
+
+
+@pytest.mark.parametrize(
+    "text,value,unit,scale",
+    [("三千五百万元", 3500, "万元", 1e4), ("一千二百万人次", 1200, "万人次", 1e4), ("两千五百亿元", 2500, "亿元", 1e8),
+     ("三百万元", 3, "百万元", 1e6), ("三千万元", 3, "千万元", 1e7)],
+)
+def test_chinese_amounts_take_the_right_magnitude(text, value, unit, scale):
+    q = parse_target(text)
+    assert (q.value, q.unit) == (value, unit)
+    assert normalise_unit(q.unit)[1] * q.value == pytest.approx(value * scale)
+
+
+def test_a_chinese_amount_under_a_ceiling_is_compared_in_yuan():
+    assert compare(find_quantities("支出三千五百万元")[0], parse_target("控制在4000万元以内")) is True
+
+
+@pytest.mark.parametrize(
+    "text,deadline",
+    [("2025年底前，新增学位2000个", 2025), ("力争2026年年底前新增学位2000个", 2026), ("2024年内新增学位2000个", 2024),
+     ("2025年6月底前新增学位2000个", 2025), ("两年内新增学位2000个", 2025), ("年底前新增学位2000个", 2023),
+     ("新增学位2000个，2025年底前完成", 2025)],
+)
+def test_deadlines_and_a_clean_noun(text, deadline):
+    q = parse_target(text, year=2023)
+    assert (q.deadline, q.quantity, q.value) == (deadline, "新增学位", 2000)
+
+
+@pytest.mark.parametrize(
+    "text,span,noun",
+    [("1.新增学位2000个", "2000个", "新增学位"), ("课后服务学生数占比提升至97.6%", "97.6%", "课后服务学生数占比"),
+     ("项目完成率达到100%", "100%", "项目完成率"), ("赤字率拟按3%安排", "3%", "赤字率"),
+     ("入园率和普惠率分别为95%和90%", "90%", "普惠率"), ("入园率和普惠率分别为95%和90%", "95%", "入园率"),
+     ("新增 5G 基站 3 万个", "3 万个", "基站")],
+)
+def test_the_noun_a_figure_measures(text, span, noun):
+    assert the(text, span).quantity == noun
+
+
+def test_a_deficit_target_stays_a_ceiling():
+    q = parse_target("赤字率拟按3%安排")
+    assert (q.comparator, q.value, q.polarity) == ("<=", 3.0, "negative")
+
+
+def test_a_rise_between_two_years_targets_the_later_figure():
+    q = parse_target("入园率从2020年的85%提高到2023年的92%")
+    assert (q.value, q.base_value, q.quantity) == (92.0, 85.0, "入园率")
+
+
+def test_an_age_qualifier_is_not_the_target():
+    q = parse_target("每千人口拥有3岁以下婴幼儿托位数达到4.5个")
+    assert (q.comparator, q.value, q.unit) == (">=", 4.5, "个")
