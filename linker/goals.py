@@ -63,12 +63,16 @@ def extract_goals(doc: Document) -> list[Goal]:
             sg.goal_id = g.id
             _attach_quantities(doc, sg, year)
             if sg.target is not None and sg.target.deadline is None:
-                sg.target.deadline = inherited
+                # "到2020年，…，研发经费投入强度达到2.5%，…": the sentence's own deadline first
+                head = doc.text[max(g.start, sg.start - 200) : sg.start]
+                head = re.split(r"[。！？；\n]", head)[-1]
+                sg.target.deadline = _lead(head) or inherited
     return goals
 
 
 # "到2025年，…", "2025年前", "十四五末" at the head of a goal or of its section; a plan's period "(2021—2025年)"
-_LEAD_DEADLINE = re.compile(r"(?:到|至|截至)\s*(20\d\d)\s*年|(20\d\d)\s*年(?:底|末)?(?:前|以前)|(十四五)[”\"]?\s*(?:末|期末)")
+_LEAD_DEADLINE = re.compile(r"(?:到|至|截至)\s*(20\d\d)\s*年|(20\d\d)\s*年(?:底|末)?(?:前|以前)|十([一二三四五六七八九])五[”\"]?\s*(?:末|期末|时期|期间)")
+_FIVE_YEAR = {c: 1955 + 5 * (10 + i) for i, c in enumerate("一二三四五六七八九", 1)}  # 十四五 → 2025
 _PERIOD = re.compile(r"20\d\d\s*[—－\-–~～至到]\s*(20\d\d)\s*年")
 
 
@@ -76,22 +80,31 @@ def _lead(text: str) -> int | None:
     m = _LEAD_DEADLINE.search(text)
     if m is None:
         return None
-    return int(m.group(1) or m.group(2)) if (m.group(1) or m.group(2)) else 2025
+    return int(m.group(1) or m.group(2)) if (m.group(1) or m.group(2)) else _FIVE_YEAR[m.group(3)]
 
 
 def _inherited_deadline(doc: Document, goal: Goal) -> int | None:
     """The deadline a sub-goal that names none inherits: its goal's lead, its goal sections', the plan's period."""
-    found = _lead(goal.text[:200])
+    found = _lead(_first_sentence(goal.text))
     if found is not None:
         return found
     sec = doc.section(goal.section_id) if goal.section_id != "s0" else None
     while sec is not None and sec.role == Role.GOALS:
-        found = _lead(doc.text[sec.body_start : min(sec.end, sec.body_start + 200)])
+        if sec.level < RUN_IN_RANK and (found := _lead(sec.title)) is not None:  # 二、“十三五”时期主要目标任务
+            return found
+        # the section's own lead, before its first item: "到2026年" inside item 9 is item 9's
+        first_child = min((c.start for c in doc.sections if c.parent == sec.id), default=sec.end)
+        found = _lead(_first_sentence(doc.text[sec.body_start : min(first_child, sec.end)]))
         if found is not None:
             return found
         sec = doc.section(sec.parent) if sec.parent and sec.parent != "s0" else None
     m = _PERIOD.search(doc.sections[0].title if doc.sections else doc.text[:200])
     return int(m.group(1)) if m else None
+
+
+def _first_sentence(text: str) -> str:
+    m = re.search(r"[。！？；\n]", text[:200])
+    return text[: m.start()] if m else text[:200]
 
 
 def _attach_quantities(doc: Document, sg: SubGoal, year: int | None) -> None:
@@ -339,7 +352,7 @@ def _table_goal(doc: Document, rows: list[Block], sec: Section) -> Goal | list[G
 
 # "超额完成 76%的年度目标", "超过国家规定占比 50%的要求", "完成新增2万个学位的市政府实事项目"
 _INLINE = re.compile(
-    r"(?:超额完成|提前完成|完成|超过|高于|达到|实现)(?:了)?\s*(?:年度)?\s*[“\"]?(?P<body>[^，。；,;]{0,30}?\d[^，。；,;]{0,20}?)[”\"]?\s*(?:的)?"
+    r"(?:未能|没有|尚未|未)?(?:超额完成|提前完成|完成|超过|高于|达到|实现)(?:了)?\s*(?:年度)?\s*[“\"]?(?P<body>[^，。；,;“”\"]{0,30}?\d[^，。；,;“”\"]{0,20}?)[”\"]?\s*(?:的)?(?:(?<![\d.])[\u4e00-\u9fff]{0,6}?)"
     r"(?P<kind>年度目标|目标任务|目标|要求|实事项目|实事任务|任务)"
 )
 

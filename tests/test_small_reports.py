@@ -148,3 +148,36 @@ def test_utf16_without_a_mark_and_utf32_are_read(tmp_path, encoding):
     text = HEAD + "一、绩效目标\n新增学位2000个。\n二、绩效目标实现情况\n新增学位2100个。\n"
     doc = load(write(tmp_path, text, encoding=encoding))
     assert units(doc) == ["新增学位2100个。"]
+
+
+def test_a_deadline_inside_one_item_is_that_items_own(tmp_path):
+    items = ["推进智慧校园建设，覆盖率达到90%以上。", "新增中小学学位不少于1.5万个。", "到2026年，普惠性幼儿园覆盖率达到92%。"]
+    text = "2024年度部门整体绩效评价报告\n一、部门整体绩效目标\n" + "\n".join(f"{i}.{t}" for i, t in enumerate(items, 1))
+    text += "\n二、整体绩效目标实现情况\n全年新增中小学学位1.2万个。\n"
+    got = targets(load(write(tmp_path, text)))
+    assert got["新增中小学学位不少于1.5万个。"][3] is None
+    assert got["推进智慧校园建设，覆盖率达到90%以上。"][3] is None
+    assert got["到2026年，普惠性幼儿园覆盖率达到92%。"][3] == 2026
+
+
+def test_a_sentence_deadline_carries_to_its_later_clauses_and_a_plan_title_names_one(tmp_path):
+    text = "\n".join([
+        "某市国民经济和社会发展规划纲要", "一、“十三五”时期主要目标", "——创新引领。到2020年，力争取得重大突破，研发经费投入强度达到2.5%，贡献率达到60%。",
+        "——生态改善。森林覆盖率达到23.04%。", "二、工作完成情况", "研发经费投入强度为2.1%。",
+    ])
+    got = targets(load(write(tmp_path, text)))
+    assert got["研发经费投入强度达到2.5%，"][3] == 2020
+    assert got["森林覆盖率达到23.04%。"][3] == 2020  # the section is the 十三五 period
+
+
+def test_a_target_a_summary_says_it_missed_keeps_its_negation_and_its_noun(tmp_path):
+    from linker.goals import inline_goals
+
+    text = "2022年度工作总结\n一、工作完成情况\n全年未能完成“新增2万个中小学学位”市政府实事任务，新增学位1.2万个。\n学前教育普惠率达70.5%，未完成76%的年度目标。\n"
+    doc = load(write(tmp_path, text))
+    goals, _ = inline_goals(extract_evidence(doc), doc)
+    got = {g.subgoals[0].text: g.subgoals[0].target for g in goals}
+    missed = got["未能完成“新增2万个中小学学位”市政府实事任务"]
+    assert (missed.value, missed.unit, missed.quantity) == (2.0, "万个", "中小学学位")
+    share = got["未完成76%的年度目标"]
+    assert (share.value, share.unit, share.quantity) == (76.0, "%", "学前教育普惠率")
