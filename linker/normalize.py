@@ -124,6 +124,8 @@ def _trim(out: _Line, start: int, bold_close: int | None, fmt: str) -> _Line:
         m = _MD_HEADING.match(out.text)
         if m:
             out.chars, out.pos = out.chars[m.end() :], out.pos[m.end() :]
+            if out.chars:
+                out.level = m.group(0).count("#")  # "## 绩效目标": a heading, numbered or not
     if bold_close is not None:
         n = sum(1 for p in out.pos if p < start + bold_close)
         if 0 < n < len(out.chars):
@@ -243,7 +245,12 @@ def _is_pipe_row(ln: _Line) -> bool:
     if ln.kind != "paragraph" or not ln.chars:
         return False
     head = "".join(ln.chars[:2])
-    return head == "| " or _TABLE_PIPE in ln.text
+    return head == "| " or _TABLE_PIPE in ln.text or _MD_ROW.match(ln.text) is not None
+
+
+# a Markdown table row written tight ("|指标|2020年|2025年|") and the alignment row under its header
+_MD_ROW = re.compile(r"^\|(?:[^|]*\|){2,}\s*$")
+_MD_ALIGN = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?\s*$")
 
 
 def _pipe_row(ln: _Line, table: int) -> _Line:
@@ -252,6 +259,13 @@ def _pipe_row(ln: _Line, table: int) -> _Line:
     spans: list[tuple[int, int]] = []
     seps: list[int] = []  # where each separator's | stands in the line
     k = 0
+    if _MD_ROW.match(text) and _TABLE_PIPE not in text:  # "|a|b|c|": every | but the outer ones separates
+        bars = [i for i, ch in enumerate(text) if ch == "|"]
+        last = len(text.rstrip()) - 1
+        inner = [i for i in bars if 0 < i < last]
+        spans = [(a + 1, b) for a, b in zip([0] + inner, inner + [last])]
+        seps = inner
+        return _fill_row(row, ln, spans, seps)
     if text.startswith("| "):  # an empty first cell
         spans.append((0, 0))
         seps.append(0)
@@ -265,6 +279,11 @@ def _pipe_row(ln: _Line, table: int) -> _Line:
         spans.append((k, j))
         seps.append(j + 1)
         k = j + len(_TABLE_PIPE)
+    return _fill_row(row, ln, spans, seps)
+
+
+def _fill_row(row: _Line, ln: _Line, spans: list[tuple[int, int]], seps: list[int]) -> _Line:
+    text = ln.text
     for n, (a, b) in enumerate(spans):
         while a < b and text[a] in _LEADING:
             a += 1
@@ -466,6 +485,9 @@ def _normalize(reading: Reading) -> Document:
             else:  # tab-indented prose, not a table: the lines as they are
                 logical.extend(lines[i:j])
             i = max(j, i + 1)
+            continue
+        if reading.blocks is None and ln.kind == "paragraph" and _MD_ALIGN.match(ln.text):
+            i += 1  # "| --- | :---: |" under a Markdown table's header
             continue
         if reading.blocks is None and (_is_pipe_row(ln) or (_was_pipe and _one_cell_row(lines, i))):
             # a run of pipe rows is one table

@@ -118,8 +118,8 @@ def build_sections(doc: Document) -> list[Section]:
         lead = block.lead_end
         if found is None and lead is not None:
             found = (BOLD_RANK, "")
-        if found is None and block.level is not None and block.level >= 1:
-            found = (min(block.level, 4), "")  # a Word heading style without a written number
+        if found is None and block.level is not None and block.level >= 1 and block is not doc.blocks[0]:
+            found = (min(block.level, 4), "")  # a Word heading style or a Markdown "##" without a written number
         if found is None:
             continue
         rank, marker = found

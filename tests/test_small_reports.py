@@ -181,3 +181,22 @@ def test_a_target_a_summary_says_it_missed_keeps_its_negation_and_its_noun(tmp_p
     assert (missed.value, missed.unit, missed.quantity) == (2.0, "万个", "中小学学位")
     share = got["未完成76%的年度目标"]
     assert (share.value, share.unit, share.quantity) == (76.0, "%", "学前教育普惠率")
+
+
+def test_markdown_headings_without_numbers_are_sections(tmp_path):
+    text = "# 某区教育局2023年度绩效自评报告\n\n## 绩效目标\n\n新增学位2000个，学前教育入园率达到90%以上。\n\n## 绩效目标实现情况\n\n全年新增学位2100个。\n\n## 存在的问题\n\n部分学校设施老旧。\n"
+    doc = load(write(tmp_path, text, "r.md"))
+    assert roles(doc) == {"绩效目标": Role.GOALS, "绩效目标实现情况": Role.EVIDENCE, "存在的问题": Role.NEGATIVE}
+    assert targets(doc)["新增学位2000个，"][:2] == (">=", 2000.0)
+    assert units(doc)[0] == "全年新增学位2100个。"
+
+
+@pytest.mark.parametrize("rows", [
+    ["|指标|2020年|2025年|", "|---|---|---|", "|学前教育入园率（%）|88|＞90|", "|新增学位（万个）|—|2.5|"],
+    ["| 指标 | 2020年 | 2025年 |", "| :--- | ---: | :---: |", "| 学前教育入园率（%） | 88 | ＞90 |", "| 新增学位（万个） | — | 2.5 |"],
+])
+def test_markdown_tables_tight_or_aligned(tmp_path, rows):
+    text = "# 某区教育发展规划（2021—2025年）\n\n## 一、主要目标\n\n" + "\n".join(rows) + "\n\n## 二、工作完成情况\n\n入园率达到91%。\n"
+    doc = load(write(tmp_path, text, "r.md"))
+    got = targets(doc)
+    assert got == {"学前教育入园率（%）": (">", 90.0, "%", 2025), "新增学位（万个）": (">=", 2.5, "万个", 2025)}
