@@ -50,7 +50,10 @@ def extract_goals(doc: Document) -> list[Goal]:
         sec = doc.innermost_section(block.start)
         if sec is not None and sec.role in (Role.EVIDENCE, Role.APPENDIX, Role.NEGATIVE):
             continue
-        goals.append(_expected_targets(doc, block, m.end(), sec))
+        expected = _expected_targets(doc, block, m.end(), sec)
+        # the list names several targets; "经济增长预期目标为5%左右，考虑了…" explains one of them
+        if sum(1 for sg in expected.subgoals if re.search(r"\d", sg.text)) >= 2:
+            goals.append(expected)
     for g in goals:  # "主要指标如下。", "（二）绩效目标表": lead-ins to a table, not goals
         g.subgoals = [sg for sg in g.subgoals if not _LEAD_IN.match(sg.text.strip())]
     goals = [g for g in goals if g.subgoals]
@@ -173,12 +176,10 @@ def _is_numeric_paragraph(line: str) -> bool:
 
 def _item_goal(doc: Document, item: Section, kind: str) -> Goal:
     """A numbered indicator or a bullet: title sentence, then one sub-goal a sentence."""
-    spans = [
-        span
-        for b in doc.blocks
-        if b.kind != "table_row" and b.end > item.body_start and b.start < item.end
-        for span in segment.sentences(doc.text, max(b.start, item.body_start), min(b.end, item.end))
-    ]
+    blocks = [b for b in doc.blocks if b.kind != "table_row" and b.end > item.body_start and b.start < item.end]
+    if item.numbering.startswith("—") and blocks:
+        blocks = blocks[:1]  # a "——" bullet is one paragraph: the prose after the last one is not part of it
+    spans = [span for b in blocks for span in segment.sentences(doc.text, max(b.start, item.body_start), min(b.end, item.end))]
     spans = [s for s in spans if doc.text[s[0] : s[1]].strip("。；， ")]
     if not spans:  # an item that is all title
         spans = [(item.start + len(item.numbering), item.body_start)]
@@ -255,8 +256,8 @@ def _selfeval_tables_elsewhere(doc: Document, goals: list[Goal]) -> list[Goal]:
         sec = doc.innermost_section(t.start) or doc.sections[0]
         if any(g.start <= t.start < g.end or t.start <= g.start < t.end for g in goals) or not selfeval.titled(t, doc):
             continue
-        if sec.role in (Role.APPENDIX, Role.SCORES, Role.EVIDENCE, Role.PLANS, Role.NEGATIVE):
-            continue
+        if sec.role in (Role.SCORES, Role.EVIDENCE, Role.PLANS, Role.NEGATIVE) or sec.duplicate_of is not None:
+            continue  # an appendix's own 自评表 counts: a report may keep its indicators only there
         out.extend(selfeval.table_goals(doc, t, sec))
     return out
 

@@ -200,3 +200,37 @@ def test_markdown_tables_tight_or_aligned(tmp_path, rows):
     doc = load(write(tmp_path, text, "r.md"))
     got = targets(doc)
     assert got == {"学前教育入园率（%）": (">", 90.0, "%", 2025), "新增学位（万个）": (">=", 2.5, "万个", 2025)}
+
+
+def test_the_last_bullet_does_not_swallow_the_prose_after_it(tmp_path):
+    text = "\n".join([
+        "某市政府工作报告", "一、“十三五”时期主要目标任务", "——保持经济中高速增长。经济年均增长保持在6.5%以上。",
+        "——改善生态环境。森林覆盖率达到23.04%。", "发展如逆水行舟，不进则退。", "展望今后五年，我们充满必胜信心。",
+        "二、工作回顾", "经济增长6.9%。",
+    ])
+    subgoals = [sg.text for g in extract_goals(load(write(tmp_path, text))) for sg in g.subgoals]
+    assert "森林覆盖率达到23.04%。" in subgoals
+    assert not any("逆水行舟" in t or "必胜信心" in t for t in subgoals)
+
+
+def test_an_explanation_of_one_expected_target_is_not_a_second_target_list(tmp_path):
+    text = "\n".join([
+        "政府工作报告", "一、今年工作安排",
+        "今年发展主要预期目标是：国内生产总值增长5%左右；城镇新增就业1200万人以上；居民消费价格涨幅3%左右。",
+        "经济增长预期目标为5%左右，考虑了促进就业增收、防范化解风险等需要，也考虑了经济增长潜力和支撑条件。",
+        "二、工作回顾", "国内生产总值增长5.2%。",
+    ])
+    goals = extract_goals(load(write(tmp_path, text)))
+    assert len(goals) == 1
+    assert [sg.target.value for sg in goals[0].subgoals if sg.target] == [5.0, 1200.0, 3.0]
+
+
+def test_a_self_evaluation_table_kept_only_in_the_appendix_gives_goals(tmp_path):
+    text = "\n".join([
+        HEAD.strip(), "一、部门整体绩效目标", "全面提升教育质量，扩大优质学位供给。", "二、绩效目标实现情况", "全年各项工作顺利推进，详见附件。",
+        "三、存在的问题", "部分学校设施老旧。", "附件1", "2023年度部门整体支出绩效自评表",
+        "一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分",
+        "产出指标 | 数量指标 | 新增学位数 | ≥2000个 | 1800个 | 10 | 9", "产出指标 | 质量指标 | 义务教育巩固率 | ≥95% | 96% | 10 | 10",
+    ])
+    got = targets(load(write(tmp_path, text)))
+    assert got["新增学位数"][:3] == (">=", 2000.0, "个") and got["义务教育巩固率"][:3] == (">=", 95.0, "%")
