@@ -393,6 +393,10 @@ _CLAUSE_CHARS = "，,；;。！？!?：:\n\r\t"
 _ARABIC = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d])")
 _CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
 _CN_PCT = re.compile(r"百分之([零〇一二两三四五六七八九十百点]+)")
+# shares said in words: 三成 (30%), 三分之一 (33.3%), 翻一番 (an increase of 100%)
+_CN_TENTHS = re.compile(r"(?<![一二三四五六七八九十])([一二三四五六七八九]|十)成(?!不变|为|立|功|果|绩|员|本|熟|长|就)")
+_CN_FRACTION = re.compile(r"([一二两三四五六七八九十]+)分之([一二三四五六七八九十]+)")
+_CN_DOUBLE = re.compile(r"翻(一|两|二|三)番")
 _LIST_MARKER_BEFORE = set(' \t\n\r。；;：:，,、“”"(（[【')
 
 
@@ -501,6 +505,16 @@ def _number_tokens(s: str) -> list[dict]:
             toks.append({"start": m.start(), "nend": m.end(), "value": v, "text": m.group(1), "kind": "cnpct"})
             for i in range(m.start(), m.end()):
                 taken[i] = True
+    for pattern, value in ((_CN_TENTHS, lambda m: 10 * (_cn2an(m.group(1)) or 0)),
+                           (_CN_FRACTION, lambda m: round(100 * (_cn2an(m.group(2)) or 0) / (_cn2an(m.group(1)) or 1), 1)),
+                           (_CN_DOUBLE, lambda m: 100 * (2 ** int(_cn2an(m.group(1).replace("两", "二")) or 1) - 1))):
+        for m in pattern.finditer(s):
+            if any(taken[m.start() : m.end()]) or not value(m):
+                continue
+            kind = "cndouble" if pattern is _CN_DOUBLE else "cnpct"
+            toks.append({"start": m.start(), "nend": m.end(), "value": float(value(m)), "text": m.group(0), "kind": kind})
+            for i in range(m.start(), m.end()):
+                taken[i] = True
     for m in _ARABIC.finditer(s):
         if taken[m.start()]:
             continue
@@ -534,13 +548,15 @@ def _scan(text: str, year: int | None) -> list[_Found]:
         before = s[max(0, a - 1) : a]
         after = s[nend : nend + 1]
         kind = tok["kind"]
-        if kind == "cnpct":
+        if kind in ("cnpct", "cndouble"):
             end = nend
             q = _skip_sp(s, end)
             suffix = next(((c, w) for w, c in _SUFFIX_CMP if s.startswith(w, q)), None)
             if suffix:
                 end = q + len(suffix[1])
             f = _make(s, a, end, tok["value"], "%", "", False, suffix[0] if suffix else None, year)
+            if kind == "cndouble":
+                f.q.change = "increase"
             found.append(f)
             consumed_until = end
             continue
@@ -608,7 +624,10 @@ def _scan(text: str, year: int | None) -> list[_Found]:
 
 def _chinese(s: str, tok: dict, year: int | None) -> _Found | None:
     a, nend, run = tok["start"], tok["nend"], tok["text"]
-    if run[0] in "百千万亿":
+    vague = s[max(0, a - 1) : a] in ("数", "几") and run[0] in "十百千万"  # 数十所, 几百名: more than ten, a hundred
+    if run in ("百", "千", "万") and (s[nend : nend + 1] in ("余", "多") or vague):
+        run = "一" + run  # 千余名, 百余所: more than a thousand, a hundred
+    elif run[0] in "百千万亿":
         return None
     if s[max(0, a - 1) : a] in ("第", "周", "初", "星") or s[max(0, a - 2) : a] == "星期":
         return None
@@ -642,6 +661,7 @@ def _chinese(s: str, tok: dict, year: int | None) -> _Found | None:
         return None  # 二十大, 十大
     if unit == "年" and (value >= 1900 or len(body) > 3):
         return None
+    more = more or vague
     return _make(s, a, end, value, unit, mag, more, suffix, year)
 
 

@@ -679,3 +679,19 @@ def test_a_rise_between_two_years_targets_the_later_figure():
 def test_an_age_qualifier_is_not_the_target():
     q = parse_target("每千人口拥有3岁以下婴幼儿托位数达到4.5个")
     assert (q.comparator, q.value, q.unit) == (">=", 4.5, "个")
+
+
+@pytest.mark.parametrize(
+    "text,comparator,value,unit,change",
+    [("九成以上学校开设课后服务", ">=", 90.0, "%", None), ("普惠园占比达到三成", "=", 30.0, "%", None),
+     ("三分之一的学校完成改造", "=", 33.3, "%", None), ("国内生产总值比2010年翻一番", "=", 100.0, "%", "increase"),
+     ("培训千余名教师", ">", 1.0, "千名", None), ("新建百余所幼儿园", ">", 100.0, "所", None),
+     ("数十所学校", ">", 10.0, "所", None), ("几百名教师", ">", 100.0, "名", None)],
+)
+def test_shares_and_round_numbers_said_in_words(text, comparator, value, unit, change):
+    (q,) = find_quantities(text)
+    assert (q.comparator, q.value, q.unit, q.change) == (comparator, value, unit, change)
+
+
+def test_idioms_are_not_shares():
+    assert find_quantities("坚持一成不变的标准") == []
