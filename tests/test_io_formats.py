@@ -627,6 +627,8 @@ def test_bad_inputs_raise_helpful_errors(tmp_path, zip_bomb, pdf_004):
         (_bad(tmp_path, "noise.pdf", noise), errors.CorruptDocument, "not a PDF"),
         (_bad(tmp_path, "broken.pdf", b"%PDF-1.7\n" + noise), errors.CorruptDocument, "damaged"),
         (_bad(tmp_path, "old.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + noise), errors.CorruptDocument, "rename it to .doc"),
+        (_bad(tmp_path, "noise.doc", noise), errors.CorruptDocument, "not a Word or WPS document"),
+        (_bad(tmp_path, "noise.wps", noise), errors.CorruptDocument, "not a Word or WPS document"),
         (_bad(tmp_path, "empty.docx", b""), errors.EmptyDocument, "empty"),
         (_bad(tmp_path, "empty.txt", b""), errors.EmptyDocument, "empty"),
         (_bad(tmp_path, "nul.txt", b"\x00\x01\x02abc\x00" * 100), errors.CorruptDocument, "binary file"),

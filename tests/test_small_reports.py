@@ -234,3 +234,8 @@ def test_a_self_evaluation_table_kept_only_in_the_appendix_gives_goals(tmp_path)
     ])
     got = targets(load(write(tmp_path, text)))
     assert got["新增学位数"][:3] == (">=", 2000.0, "个") and got["义务教育巩固率"][:3] == (">=", 95.0, "%")
+
+
+def test_a_short_gb18030_text_is_not_taken_for_big5():
+    assert decode("教育".encode("gb18030"), "r.txt") == ("教育", "gb18030")
+    assert decode("新增学位2000个。".encode("gb18030"), "r.txt")[0] == "新增学位2000个。"

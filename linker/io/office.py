@@ -604,6 +604,11 @@ def read_doc(path: Path, data: bytes) -> Reading:
     fmt = path.suffix.lower().lstrip(".")
     if data.startswith(b"PK"):  # a .docx saved under an old name: read it as it is
         return _read_docx(path, data, fmt=fmt, original=data)
+    from linker.io.text import _looks_binary
+
+    if not data.startswith(_OLE_MAGIC) and _looks_binary(data):
+        # not Word 97-2003 or WPS (both OLE files), nor the RTF, HTML or text that is often saved as .doc
+        raise CorruptDocument(f"{path}: not a Word or WPS document (no OLE header); the file is damaged or not a .{fmt}")
     converted = _convert(path, data, "docx")
     return _read_docx(path, converted, fmt=fmt, original=data)
 
