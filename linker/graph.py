@@ -20,12 +20,14 @@ evidence document. Links carry ``score``, ``method`` (model, lexical, annotation
 table), ``accepted`` and ``status``.
 
 Written as GraphML (Gephi) or node-link JSON; attribute values are kept to GraphML's
-scalar types (no None: empty strings and 0 stand for "none").
+scalar types (no None: empty strings and 0 stand for "none"), and GraphML's text to the
+characters XML allows (a form feed of extracted text is dropped there).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -169,10 +171,25 @@ def write_graph(g: nx.DiGraph, path: Path) -> None:
         raise LinkerError(f"{path}: write the graph as .graphml or .json")
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".graphml":
-        nx.write_graphml(g, path)
+        nx.write_graphml(_xml_safe(g), path)
     else:
         data = nx.node_link_data(g, edges="links")
         path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(g: nx.DiGraph) -> nx.DiGraph:
+    """A copy whose text holds no character XML 1.0 forbids (a form feed or vertical tab of extracted text)."""
+
+    def clean(attrs: dict[str, object]) -> dict[str, object]:
+        return {k: _NOT_XML.sub("", v) if isinstance(v, str) else v for k, v in attrs.items()}
+
+    out = nx.DiGraph(**clean(dict(g.graph)))
+    out.add_nodes_from((n, clean(d)) for n, d in g.nodes(data=True))
+    out.add_edges_from((u, v, clean(d)) for u, v, d in g.edges(data=True))
+    return out
 
 
 def read_graph(path: Path) -> nx.DiGraph:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from linker.errors import NoEvidenceSection, NoGoalSection
+from linker.errors import LinkerError, NoEvidenceSection, NoGoalSection
 from linker.model import Candidate, Document, EvidenceUnit, Goal, Status
 from linker.structure import Overrides
 
@@ -143,6 +143,12 @@ def analyze(
             f"{goal_doc.path}: no goal section found (绩效目标设立情况, 总体目标, 具体绩效指标, 主要目标…); "
             "run `linker inspect` to see the sections and name one with --goals-section"
         )
+    if opts.block_overrides:  # a misspelt id is refused before the slow matching, never ignored
+        known = {g.id for g in goals} | {sg.id for g in goals for sg in g.subgoals}
+        unknown = [k for k in opts.block_overrides if k not in known]
+        if unknown:
+            raise LinkerError(f"--block-override: no goal or sub-goal {', '.join(unknown)} in {goal_doc.path} "
+                              f"(its ids run {goals[0].id} to {goals[-1].id}; `linker analyze -f json` lists them)")
     lap("extract")
     say("loading model")
     scorer = load_scorer(opts.reranker, opts.model)
@@ -171,7 +177,7 @@ def analyze(
     lap("match")
     say("judging")
     by_id = {u.id: u for u in units}
-    ev_year = goals_mod.report_year(evidence_docs[0]) if evidence_docs else None
+    ev_year = {i: goals_mod.report_year(d) for i, d in enumerate(evidence_docs)}  # each unit's own document's year
     verdicts, goal_status = judge(goals, result.candidates, by_id, scorer, evidence_year=ev_year, goal_doc=goal_doc)
     lap("status")
     analysis = Analysis(

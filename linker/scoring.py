@@ -28,6 +28,12 @@ score with the rules the report states (seed 000 附件1):
 * where the target was set too low, (actual − target) / target ≥ 200% / 300% / 500%
   costs 10% / 20% / 30% of the weight;
 * other sub-goals score their full weight when met or evidenced, nothing otherwise.
+
+A report that states other rules is scored by them (:func:`stated_rules`): a
+self-evaluation table whose 评价标准 says "达到目标得满分，未达到按完成比例得分" gives a row
+that reaches its target its full weight, however far beyond (no over-target penalty), and
+one below it its completion ratio. A report that states none is scored by the rules above,
+and the rules text says so.
 """
 
 from __future__ import annotations
@@ -52,14 +58,28 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
 }
 _BLOCK_OF = {c: b for b, cs in CATEGORIES.items() for c in cs}
 
-# (category, weight, keywords): a hit adds the weight; 满意 outweighs everything
-_KEYWORDS: list[tuple[str, float, tuple[str, ...]]] = [
+# (category, weight, keywords): a hit adds the weight; 满意 outweighs everything. A keyword is a
+# word, or a pattern where a bare word would misfire: 支出 is a cost only as the budget's
+# (财政教育支出, 支出结构; not 家庭教育支出), 新增 a count only before a figure or a countable
+# thing (新增学位2万个; not 新增劳动力平均受教育年限).
+_COST_SPENDING = re.compile(
+    r"(?:财政|预算|公共|项目|基本|经费|行政|部门|资金|三公)\S{0,4}?支出|支出(?:结构|规模|进度|标准|预算|控制|成本)"
+    r"|(?:压减|控制|节约|压缩|节省)\S{0,4}?支出"
+)
+_NEW_COUNT = re.compile(r"新增[^，。；,;]{0,10}?\d|新增(?:学位|学校|校舍|园所|幼儿园|班级|床位|岗位|项目|校区|面积|设施)")
+_KEYWORDS: list[tuple[str, float, tuple[str | re.Pattern[str], ...]]] = [
     ("满意度", 4.0, ("满意",)),
     ("时效", 2.0, ("及时率", "及时", "按时", "按期", "如期", "时效", "时限", "进度", "完成时间")),
     ("质量", 2.0, ("质量", "达标率", "合格率", "准确率", "优良率", "达标", "合格", "准确", "优质", "标准化", "规范化")),
-    ("成本", 2.0, ("成本", "节约", "公用经费", "经费", "预算", "资金", "费用", "支出")),
+    ("成本", 2.0, ("成本", "节约", "公用经费", "经费", re.compile(r"预算(?!收入)"), "资金", "费用", _COST_SPENDING)),
     ("经济效益", 2.0, ("经济", "产业", "产值", "增收", "收入", "成果转化", "科技成果", "创新能力", "营商")),
-    ("社会效益", 2.0, ("就业", "惠及", "受益")),  # outcomes for people outweigh the 新增 of a count
+    # macro outcomes of a government work report: growth, prices, revenue, trade
+    (
+        "经济效益",
+        2.0,
+        ("国内生产总值", "GDP", "居民消费价格", "消费价格", "物价", "财政收入", "预算收入", "进出口", "外贸", "投资增长"),
+    ),
+    ("社会效益", 2.0, ("就业", "失业", "惠及", "受益", "负担", "减负")),  # outcomes for people outweigh the 新增 of a count
     (
         "社会效益",
         1.5,
@@ -75,17 +95,21 @@ _KEYWORDS: list[tuple[str, float, tuple[str, ...]]] = [
             "入学率",
             "入园率",
             "覆盖率",
-            "均衡",
             "保障",
             "安全",
             "健康",
-            "疫情防控",
             "教育机会",
+            "受教育年限",
+            "受教育程度",
         ),
     ),
-    ("生态效益", 2.5, ("生态", "环境效益", "绿色", "节能", "减排", "垃圾分类", "绿化", "环保", "低碳")),
+    (
+        "生态效益",
+        2.5,
+        ("生态", "环境效益", "绿色", "节能", "减排", "能耗", "污染", "排放", "垃圾分类", "绿化", "环保", "低碳"),
+    ),
     ("可持续影响", 1.5, ("长效", "机制", "体系", "制度", "可持续", "常态化", "一体化")),
-    ("数量", 1.5, ("新增", "新建", "改扩建", "数量", "个数", "学位", "人次", "场次", "建成", "培训", "培养规模", "扩大")),
+    ("数量", 1.5, (_NEW_COUNT, "新建", "改扩建", "数量", "个数", "学位", "人次", "场次", "建成", "培训", "培养规模", "扩大")),
 ]
 #: short descriptions of each category, embedded once to break ties (DOMAIN.md's framework)
 PROTOTYPES: dict[str, str] = {
@@ -107,7 +131,7 @@ def keyword_scores(text: str) -> dict[str, float]:
     """Category → summed weight of the keywords found in ``text``."""
     out: dict[str, float] = {}
     for cat, w, words in _KEYWORDS:
-        hits = sum(1 for k in words if k in text)
+        hits = sum(1 for k in words if (k in text if isinstance(k, str) else k.search(text)))
         if hits:
             out[cat] = out.get(cat, 0.0) + w * (1 + 0.25 * (hits - 1))
     return out
@@ -320,18 +344,65 @@ def _plain(q: Quantity) -> float:
     return q.value * factor
 
 
-def earned(weight: float, status: Status, target: Quantity | None, actual: Quantity | None) -> tuple[float, str]:
-    """Points one sub-goal earns of its weight, and the rule that gave them."""
-    from linker.status import comparable
+@dataclass(frozen=True)
+class Rules:
+    """How a report scores an indicator against its target."""
 
-    if target is not None and actual is not None and comparable(actual, target) is not None and not target.change:
+    source: str  # report | table | default
+    ratio: bool = True  # below the target: actual / target × weight (反向: target / actual)
+    over_penalty: bool = True  # the 200% / 300% / 500% over-target cuts
+    quote: str = ""  # the rule as the report states it
+
+
+DEFAULT_RULES = Rules("default")
+# "达到目标得满分，未达到按完成比例得分或不得分" (a 绩效自评表's 评价标准 column)
+_FULL_MARKS = re.compile(r"(?:达到|完成|实现)(?:年度)?(?:绩效)?(?:目标值?|指标值)(?:的|即|要求)?(?:得|计|给)满分[^。\t|\n]{0,30}")
+_PROPORTIONAL = re.compile(r"按(?:完成)?比例|按完成(?:率|程度)|实际值?/(?:年度)?(?:指标|目标)值")
+
+
+def stated_rules(doc: Document) -> Rules:
+    """The scoring rules a report states: 000's 评分表 (正向/反向指标 formulas and the over-target
+    cuts), a self-evaluation table's 评价标准 ("达到目标得满分…"), or none (the default rules)."""
+    t = doc.text
+    if "正向指标" in t and "反向指标" in t:
+        m = re.search(r"[^。\n]*正向指标[^。\n]*", t)
+        return Rules("report", True, bool(re.search(r"设定偏低|设置偏低|指标值偏低|200%", t)), m.group(0).strip() if m else "")
+    m = _FULL_MARKS.search(t)
+    if m:
+        return Rules("table", bool(_PROPORTIONAL.search(m.group(0))), False, m.group(0).strip())
+    return DEFAULT_RULES
+
+
+def _row_rules(doc: Document, sg: SubGoal, rules: Rules) -> Rules:
+    """The rules the sub-goal's own table row states in its 评价标准 cell, else the report's."""
+    for b in doc.blocks:
+        if b.kind == "table_row" and b.start <= sg.start < b.end:
+            m = _FULL_MARKS.search(doc.text, b.start, b.end)
+            if m:
+                return Rules("table", bool(_PROPORTIONAL.search(m.group(0))), False, m.group(0).strip())
+            break
+    return rules
+
+
+def earned(
+    weight: float, status: Status, target: Quantity | None, actual: Quantity | None, rules: Rules = DEFAULT_RULES
+) -> tuple[float, str]:
+    """Points one sub-goal earns of its weight, and the rule that gave them."""
+    from linker.status import comparable, is_change
+
+    ok = comparable(actual, target) if target is not None and actual is not None and not is_change(target) else None
+    if target is not None and actual is not None and ok is not None:
         t, a = _plain(target), _plain(actual)
         negative = target.polarity == "negative" or target.comparator in ("<=", "<")
         if t > 0 and a > 0:
+            if ok and not rules.over_penalty:
+                return weight, "达到目标得满分"
+            if not ok and not rules.ratio:
+                return 0.0, "未达到目标不得分"
             ratio = min(1.0, t / a if negative else a / t)
             pts = ratio * weight
             rule = "反向指标 目标/实际" if negative else "正向指标 实际/目标"
-            if not negative:
+            if not negative and rules.over_penalty:
                 over = (a - t) / t
                 cut = next((share for limit, share in _PENALTIES if over >= limit - 1e-9), 0.0)
                 if cut:
@@ -343,9 +414,30 @@ def earned(weight: float, status: Status, target: Quantity | None, actual: Quant
     return 0.0, "未见完成证据" if status in (Status.WEAK, Status.UNEVIDENCED) else "未完成"
 
 
-def _stated_rules(doc: Document) -> bool:
-    t = doc.text
-    return "正向指标" in t and "反向指标" in t
+def _rules_text(rules: Rules) -> str:
+    """The rules text of :func:`suggest`: what was applied, and where it comes from."""
+    common = (
+        "计划完成率 = 实际完成工作数 / 计划工作数，每个子目标视为一项等权计划工作（自评表的行按其指标权重）；"
+        "达成或有佐证的子目标计满分；"
+    )
+    ratio = "正向指标得分 = 实际值/目标值 × 权重，反向指标得分 = 目标值/实际值 × 权重，不超过权重"
+    tail = (
+        "“有佐证”计入有采纳佐证或有实际值（达成、未达成或定性）的子目标；佐证比例 = （达成 + 定性佐证）/ 子目标数；"
+        "差异子目标按失分从多到少列出。"
+    )
+    if rules.source == "table":
+        below = f"未达到的按完成比例得分（{ratio}）" if rules.ratio else "未达到的不得分"
+        return (
+            f"建议得分依据报告自评表所述评价标准（“{rules.quote}”）计算：{common}"
+            f"有目标值且有实际值的指标，达到目标即得满分（超出目标不扣分），{below}。{tail}"
+        )
+    source = "报告评分表所述规则" if rules.source == "report" else "财政部绩效评价通行规则（报告未载明评分规则）"
+    over = (
+        "（实际值 − 目标值）/目标值 ≥ 200% / 300% / 500% 时分别扣减权重的 10% / 20% / 30%。"
+        if rules.over_penalty
+        else "超出目标不扣分。"
+    )
+    return f"建议得分依据{source}计算：{common}有目标值且有实际值的子目标，{ratio}；{over}{tail}"
 
 
 def suggest(a: Analysis) -> dict[str, Any]:
@@ -354,6 +446,7 @@ def suggest(a: Analysis) -> dict[str, Any]:
 
     own = self_reported(a.goal_doc) or {}
     rows = rows_by_span(a.goal_doc)
+    rules = stated_rules(a.goal_doc)
     out = []
     for block in BLOCKS:
         sgs: list[SubGoal] = [sg for _, sg in a.subgoals() if sg.block == block]
@@ -381,7 +474,7 @@ def suggest(a: Analysis) -> dict[str, Any]:
                 else:
                     w = top / n
                 v = a.verdicts[sg.id]
-                pts, _ = earned(w, st, sg.target, v.actual or sg.actual)
+                pts, _ = earned(w, st, sg.target, v.actual or sg.actual, _row_rules(a.goal_doc, sg, rules))
                 total += pts
                 if w - pts > 1e-9:
                     losses.append((w - pts, sg.id))
@@ -402,12 +495,4 @@ def suggest(a: Analysis) -> dict[str, Any]:
                 "differences": [sid for _, sid in losses],
             }
         )
-    source = "报告评分表所述规则" if _stated_rules(a.goal_doc) else "财政部绩效评价通行规则（报告未载明评分规则）"
-    rules = (
-        f"建议得分依据{source}计算：计划完成率 = 实际完成工作数 / 计划工作数，每个子目标视为一项等权计划工作"
-        "（自评表的行按其指标权重）；达成或有佐证的子目标计满分；有目标值且有实际值的子目标，正向指标得分 = 实际值/目标值 × 权重，"
-        "反向指标得分 = 目标值/实际值 × 权重，不超过权重；（实际值 − 目标值）/目标值 ≥ 200% / 300% / 500% 时分别扣减权重的 "
-        "10% / 20% / 30%。“有佐证”计入有采纳佐证或有实际值（达成、未达成或定性）的子目标；佐证比例 = （达成 + 定性佐证）/ 子目标数；"
-        "差异子目标按失分从多到少列出。"
-    )
-    return {"blocks": out, "rules": rules}
+    return {"blocks": out, "rules": _rules_text(rules)}

@@ -17,7 +17,17 @@ Sub-goal, in order:
 A sub-goal that is a row of a self-evaluation table (项目支出绩效自评表) is judged from
 the table itself: its 完成值 against its 指标值 (see :mod:`linker.selfeval`), with
 flags for an empty 完成值 or 偏差原因. A deadline written at the head of a goal
-("到2025年，…") is given to its sub-goals' targets that state none.
+("到2025年，…") is given to its sub-goals' targets that state none. The evidence year
+is that of each figure's own document (a plan judged against several later reports).
+
+A target stated inside an evidence sentence ("未能完成“新增2万个学位”任务，新增学位
+1.2万个") is never its own evidence: the sentence's restatement of it is skipped and
+the figure beside it decides. A figure about the target's noun that cannot be set
+against it (85.7分 against ≥90%, 99%以上 against >99%) is named as such in the note.
+
+Notes are in English (the JSON report keeps them); :func:`note_zh` gives every note
+this module, :mod:`linker.selfeval` and :mod:`linker.feedback` write in Chinese, for
+the reports people read.
 
 Problem statements among a sub-goal's candidates (negative evidence that scored at
 least "weak") are kept in :attr:`Verdict.problems`, accepted or not, so they are shown.
@@ -30,7 +40,7 @@ some are weak); a mix of sub-goals with and without evidence → ``partial``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -39,6 +49,9 @@ from linker.model import Candidate, EvidenceUnit, Goal, Quantity, Status, SubGoa
 if TYPE_CHECKING:
     from linker.match import Scorer
     from linker.model import Document
+
+#: the year the evidence speaks of: one for all of it, or one per evidence document (doc_index → year)
+Years = int | Mapping[int, "int | None"] | None
 
 
 @dataclass
@@ -99,7 +112,7 @@ def _split_noun(noun: str) -> tuple[str, str]:
     return n, ""
 
 
-def noun_match(a: str | None, b: str | None) -> int:
+def noun_match(a: str | None, b: str | None, context: str | None = None) -> int:
     """How surely two measured nouns name the same thing: 2 sure, 1 likely, 0 no.
 
     2: one holds the other and the shorter says more than a generic head
@@ -108,6 +121,12 @@ def noun_match(a: str | None, b: str | None) -> int:
     (60%) of the shorter one (普惠率 and 普惠性幼儿园覆盖率), never through generic heads
     alone (集团化办学覆盖率 vs 普惠性幼儿园覆盖率 → 0, 义务教育就近入学比例 vs
     义务教育专任教师…比例 → 0).
+
+    ``context`` is the text of the sub-goal whose target noun is ``a``; with it, also 1:
+    a target noun that is only a generic head (覆盖率, 达标率, 满意度) and ``b`` ending with
+    it, the rest of ``b`` named in the sub-goal ("推进智慧校园建设，覆盖率达到90%" and
+    智慧校园覆盖率); or ``b`` written around the sub-goal's figure ("新增2万个中小学学位"
+    and 新增学位).
     """
     if not a or not b:
         return 0
@@ -121,11 +140,26 @@ def noun_match(a: str | None, b: str | None) -> int:
     hs = ha if short == a else hb
     if short in long_ and len(short) >= 2 and hs:
         return 2
+    if context and _in_context(a, b, ha, re.sub(r"\s+", "", context)):
+        return 1
     if _diverge(ha, hb):
         return 0
     if len(ha) >= 2 and len(hb) >= 2 and _common(ha, hb) >= max(2.0, 0.6 * min(len(ha), len(hb))):
         return 1
     return 0
+
+
+def _in_context(a: str, b: str, ha: str, context: str) -> bool:
+    """:func:`noun_match` through the sub-goal's words (see there)."""
+    if not ha and len(a) >= 2 and b.endswith(a) and len(b) > len(a):
+        rest = b[: -len(a)]
+        if _common(rest, context) >= max(2.0, 0.6 * len(rest)):
+            return True
+    for k in range(2, len(b) - 1):  # 新增|学位 around "新增2万个中小学学位"
+        head, tail = re.escape(b[:k]), re.escape(b[k:])
+        if re.search(head + r"[“”\"]?\d[\d.,]*(?:[%％万亿千百]|余|多)*[^\d，。；,;]{0,10}?" + tail, context):
+            return True
+    return False
 
 
 def _diverge(a: str, b: str) -> bool:
@@ -169,13 +203,31 @@ def due_context(status: Status, note: str, deadline: int | None, evidence_year: 
     return status, note
 
 
+# a noun that names a change itself: 居民消费价格涨幅 3%, 经济增速 6%, 收入增长 5% (a rate of change, not a level)
+_CHANGE_NOUN = re.compile(r"(?:涨幅|增幅|增速|增长率|增长|上涨|提速)$")
+_FALL_NOUN = re.compile(r"(?:降幅|下降率|下降|降低|减幅)$")
+
+
 def _as_change(q: Quantity) -> Quantity:
-    """A 百分点 figure is a change: read it as an increase unless it says otherwise."""
+    """A 百分点 figure is a change: read it as an increase unless it says otherwise; so is a
+    figure whose noun names a change (涨幅, 增速, 增长; 降幅 a decrease)."""
     from linker.quantities import normalise_unit
 
-    if normalise_unit(q.unit)[0] == "百分点" and q.change is None:
+    if q.change is not None:
+        return q
+    if normalise_unit(q.unit)[0] == "百分点":
         return replace(q, change="increase")
+    noun = re.sub(r"[（(][^）)]*[）)]$|\s", "", q.quantity or "")
+    if _CHANGE_NOUN.search(noun):
+        return replace(q, change="increase")
+    if _FALL_NOUN.search(noun):
+        return replace(q, change="decrease")
     return q
+
+
+def is_change(q: Quantity) -> bool:
+    """Does the figure state a change (增长 5%, 3个百分点, 居民消费价格涨幅 3%) rather than a level?"""
+    return _as_change(q).change is not None
 
 
 def comparable(actual: Quantity, target: Quantity) -> bool | None:
@@ -183,7 +235,8 @@ def comparable(actual: Quantity, target: Quantity) -> bool | None:
 
     A target "提高5个百分点" from a baseline of 85% is the level 90%; an actual "从85%提高到
     90%" against a 百分点 target is the change of 5 百分点. Without a baseline the two
-    cannot be compared (``None``).
+    cannot be compared (``None``). A noun that names a change (居民消费价格涨幅 3%) makes its
+    figure a change, comparable with a reported rise (居民消费价格上涨2.1%).
     """
     from linker import quantities
 
@@ -207,34 +260,48 @@ def comparable(actual: Quantity, target: Quantity) -> bool | None:
     return None
 
 
+def _year(years: Years, unit: EvidenceUnit | None) -> int | None:
+    """The year of a unit's document (``years`` one year for all, or one per document)."""
+    if isinstance(years, Mapping):
+        return years.get(unit.doc_index) if unit is not None else None
+    return years
+
+
 def judge_subgoal(
     sg: SubGoal,
     cands: Sequence[Candidate],
     units: dict[str, EvidenceUnit],
     scorer: Scorer,
     *,
-    evidence_year: int | None = None,
+    evidence_year: Years = None,
     row: object | None = None,
+    goal_year: int | None = None,
 ) -> Verdict:
-    """The status of one sub-goal. ``row`` is its self-evaluation table row, if it has one."""
+    """The status of one sub-goal. ``row`` is its self-evaluation table row, if it has one.
+
+    ``evidence_year``: the year of the evidence, one for all or one per evidence document
+    (doc_index → year); ``goal_year``: the year of the goal document, for the figures it
+    reports itself (a table's 完成值), by default the single evidence year.
+    """
+    own_year = goal_year if goal_year is not None else _year(evidence_year, None)
     problems = [c.evidence_id for c in cands if units[c.evidence_id].negative and (c.accepted or c.score >= scorer.weak)]
     flags: list[str] = []
     if row is not None:
         from linker.selfeval import judge_row
 
-        rv = judge_row(row, evidence_year=evidence_year)  # type: ignore[arg-type]
+        rv = judge_row(row, evidence_year=own_year)  # type: ignore[arg-type]
         flags = rv.flags
         if rv.status != Status.UNEVIDENCED or not any(c.accepted for c in cands):
-            return Verdict(rv.status, rv.note, rv.actual, None, "table", flags, problems, _due(sg, evidence_year))
+            return Verdict(rv.status, rv.note, rv.actual, None, "table", flags, problems, _due(sg, own_year))
     elif sg.actual is not None and sg.target is not None:
         ok = comparable(sg.actual, sg.target)
         if ok is not None:
             st = Status.MET if ok else Status.UNMET
             verb = "satisfies" if ok else "falls short of"
             st, note = due_context(
-                st, f"reported {describe(sg.actual)} {verb} {describe(sg.target)}", sg.target.deadline, evidence_year
+                st, f"reported {describe(sg.actual)} {verb} {describe(sg.target)}", sg.target.deadline, own_year
             )
-            return Verdict(st, note, sg.actual, None, "table", flags, problems, _due(sg, evidence_year))
+            return Verdict(st, note, sg.actual, None, "table", flags, problems, _due(sg, own_year))
     v = _from_evidence(sg, cands, units, scorer, evidence_year)
     v.flags = flags + v.flags
     v.problems = problems
@@ -246,31 +313,64 @@ def _due(sg: SubGoal, evidence_year: int | None) -> int | None:
     return d if d is not None and evidence_year is not None and evidence_year < d else None
 
 
+def _restates(sg: SubGoal, u: EvidenceUnit, q: Quantity) -> bool:
+    """Is ``q`` the sub-goal's own target, restated by the sentence the sub-goal stands in?
+
+    A target stated inside evidence ("未能完成“新增2万个中小学学位”任务，…") is a span of
+    that very sentence: same document (the sentence holds the sub-goal's words at the
+    sub-goal's offsets), and the figure lies on the target's span.
+    """
+    t = sg.target
+    lo, hi = max(sg.start, u.start), min(sg.end, u.end)
+    if t is None or lo >= hi or u.text[lo - u.start : hi - u.start] != sg.text[lo - sg.start : hi - sg.start]:
+        return False
+    return q.start < t.end and t.start < q.end
+
+
+# (noun match, candidate score, figure, unit id, met?); met? None: the figure cannot be set against the target
+_Figure = tuple[int, float, Quantity, str, "bool | None"]
+
+
+def _figures(sg: SubGoal, cands: Sequence[Candidate], units: dict[str, EvidenceUnit]) -> list[_Figure]:
+    """Every reported figure about the target's quantity, best noun match and candidate first."""
+    if sg.target is None or not sg.target.quantity:
+        return []
+    found: list[_Figure] = []
+    for c in cands:
+        u = units[c.evidence_id]
+        for q in u.quantities:
+            if _restates(sg, u, q):
+                continue
+            strength = noun_match(sg.target.quantity, q.quantity, sg.text)
+            if strength:
+                found.append((strength, c.score, q, u.id, comparable(q, sg.target)))
+    found.sort(key=lambda f: (-f[0], -f[1]))
+    return found
+
+
 def _decisive(
     sg: SubGoal, cands: Sequence[Candidate], units: dict[str, EvidenceUnit]
 ) -> tuple[Quantity, str, bool, float] | None:
     """The reported figure about the target's quantity that decides met / unmet, best noun match first."""
-    if sg.target is None or not sg.target.quantity:
-        return None
-    found: list[tuple[int, float, Quantity, str, bool]] = []
-    for c in cands:
-        u = units[c.evidence_id]
-        for q in u.quantities:
-            strength = noun_match(sg.target.quantity, q.quantity)
-            if not strength:
-                continue
-            ok = comparable(q, sg.target)
-            if ok is not None:
-                found.append((strength, c.score, q, u.id, ok))
-    if not found:
-        return None
-    found.sort(key=lambda f: (-f[0], -f[1]))
-    _, score, q, uid, ok = found[0]
-    return q, uid, ok, score
+    for _, score, q, uid, ok in _figures(sg, cands, units):
+        if ok is not None:
+            return q, uid, ok, score
+    return None
+
+
+def _incomparable(sg: SubGoal, cands: Sequence[Candidate], units: dict[str, EvidenceUnit]) -> _Figure | None:
+    """The figure about the target's quantity that comes closest to answering it when none can:
+    one in the target's unit (99%以上 against >99%) before one in another (85.7分 against ≥90%)."""
+    from linker.quantities import normalise_unit
+
+    assert sg.target is not None
+    unit = normalise_unit(sg.target.unit)[0]
+    found = _figures(sg, cands, units)
+    return min(found, key=lambda f: normalise_unit(f[2].unit)[0] != unit, default=None)
 
 
 def _from_evidence(
-    sg: SubGoal, cands: Sequence[Candidate], units: dict[str, EvidenceUnit], scorer: Scorer, evidence_year: int | None
+    sg: SubGoal, cands: Sequence[Candidate], units: dict[str, EvidenceUnit], scorer: Scorer, evidence_year: Years
 ) -> Verdict:
     accepted = [c for c in cands if c.accepted]
     hit = _decisive(sg, accepted, units)
@@ -283,10 +383,11 @@ def _from_evidence(
         via = f" (a candidate sentence, score {hit[3]:.2f}, reports it)" if hit is not None else ""
     if hit is not None and sg.target is not None:
         q, uid, ok, _ = hit
+        year = _year(evidence_year, units[uid])
         st = Status.MET if ok else Status.UNMET
         verb = "satisfies" if ok else "contradicts"
-        st, note = due_context(st, f"{describe(q)} {verb} {describe(sg.target)}", sg.target.deadline, evidence_year)
-        return Verdict(st, note + via, q, uid, due=_due(sg, evidence_year))
+        st, note = due_context(st, f"{describe(q)} {verb} {describe(sg.target)}", sg.target.deadline, year)
+        return Verdict(st, note + via, q, uid, due=_due(sg, year))
     if not accepted:
         if cands and cands[0].score >= scorer.weak:
             return Verdict(Status.WEAK, "only a doubtful match", source="none")
@@ -295,8 +396,13 @@ def _from_evidence(
         return Verdict(Status.UNMET, "only problem statements (存在的问题) speak to it", None, accepted[0].evidence_id)
     note = "qualitative evidence"
     if sg.target is not None:
-        note = f"qualitative evidence; no reported figure for {describe(sg.target)}"
-    return Verdict(Status.EVIDENCED, note, evidence_id=accepted[0].evidence_id, due=_due(sg, evidence_year))
+        other = _incomparable(sg, accepted, units)
+        if other is not None:  # a figure about it was found, in another unit or of another kind
+            note = f"qualitative evidence; figure not comparable: {describe(other[2])} against {describe(sg.target)}"
+        else:
+            note = f"qualitative evidence; no reported figure for {describe(sg.target)}"
+    first = units[accepted[0].evidence_id]
+    return Verdict(Status.EVIDENCED, note, evidence_id=first.id, due=_due(sg, _year(evidence_year, first)))
 
 
 def roll_up(statuses: Sequence[Status]) -> Status:
@@ -320,26 +426,112 @@ def judge(
     units: dict[str, EvidenceUnit],
     scorer: Scorer,
     *,
-    evidence_year: int | None = None,
+    evidence_year: Years = None,
     goal_doc: Document | None = None,
 ) -> tuple[dict[str, Verdict], dict[str, Status]]:
     """Verdicts of every sub-goal and the roll-up of every goal.
 
-    ``goal_doc``: the document the goals come from; its self-evaluation tables then
-    decide the rows they hold.
+    ``evidence_year``: one year for all the evidence, or one per evidence document
+    (doc_index → year: a plan judged against a 2021 and a 2022 report). ``goal_doc``: the
+    document the goals come from; its self-evaluation tables then decide the rows they
+    hold, with the goal document's own year.
     """
     rows = {}
+    goal_year = None
     if goal_doc is not None:
         from linker.selfeval import rows_by_span
 
         rows = rows_by_span(goal_doc)
+        if isinstance(evidence_year, Mapping):
+            from linker.goals import report_year
+
+            goal_year = report_year(goal_doc)
     sub: dict[str, Verdict] = {}
     top: dict[str, Status] = {}
     for g in goals:
         for sg in g.subgoals:
             hit = rows.get((sg.start, sg.end))
             sub[sg.id] = judge_subgoal(
-                sg, candidates.get(sg.id, []), units, scorer, evidence_year=evidence_year, row=hit[1] if hit else None
+                sg,
+                candidates.get(sg.id, []),
+                units,
+                scorer,
+                evidence_year=evidence_year,
+                row=hit[1] if hit else None,
+                goal_year=goal_year,
             )
         top[g.id] = roll_up([sub[sg.id].status for sg in g.subgoals])
     return sub, top
+
+
+# --------------------------------------------------------------------------
+# notes in Chinese
+# --------------------------------------------------------------------------
+#: notes said in so many words (this module, :mod:`linker.selfeval`)
+NOTE_ZH = {
+    "qualitative evidence": "定性佐证",
+    "only a doubtful match": "仅有存疑的匹配",
+    "no convincing evidence": "未找到可信佐证",
+    "only problem statements (存在的问题) speak to it": "只有问题陈述（存在的问题）涉及此项",
+    "no 完成值 in the table": "自评表未填完成值",
+}
+# the notes built around figures, in the order they are tried (fullmatch); the wrappers first
+_WRAPPED = [
+    (re.compile(r"(?P<n>.+) \(a candidate sentence, score (?P<s>[\d.]+), reports it\)"), "{n}（据一条未采纳的候选句，得分 {s}）"),
+    (
+        re.compile(r"interim: (?P<n>.+) in (?P<y>\d{4}), ahead of the (?P<d>\d{4}) deadline"),
+        "阶段性结果（{y}年）：{n}，目标期限为{d}年",
+    ),
+    (
+        re.compile(r"not yet due: (?P<n>.+) in (?P<y>\d{4}); the target is due by (?P<d>\d{4})"),
+        "尚未到期（{y}年）：{n}；目标期限为{d}年",
+    ),
+]
+_FIGURE_NOTES = [
+    (re.compile(r"qualitative evidence; no reported figure for (?P<t>.+)"), "定性佐证；未见关于 {t} 的报告数字"),
+    (
+        re.compile(r"qualitative evidence; figure not comparable: (?P<a>.+) against (?P<t>.+)"),
+        "定性佐证；报告的数字 {a} 无法与目标 {t} 直接比较",
+    ),
+    (re.compile(r"table: 完成值 (?P<a>.+) satisfies 指标值 (?P<t>.+)"), "自评表：完成值 {a}，达到指标值 {t}"),
+    (re.compile(r"table: 完成值 (?P<a>.+) falls short of 指标值 (?P<t>.+)"), "自评表：完成值 {a}，未达到指标值 {t}"),
+    (
+        re.compile(r"table: 完成值 (?P<a>.+) cannot be compared with 指标值 (?P<t>.+)"),
+        "自评表：完成值 {a} 无法与指标值 {t} 直接比较",
+    ),
+    (re.compile(r"table: (?P<a>.+) as planned \((?P<t>.+)\)"), "自评表：完成值“{a}”与指标值“{t}”一致"),
+    (re.compile(r"table: (?P<a>.+) against the planned (?P<t>.+)"), "自评表：完成值“{a}”未完全达到指标值“{t}”"),
+    (re.compile(r"table: (?P<a>.+) \(planned (?P<t>.+)\)"), "自评表：完成值“{a}”（指标值“{t}”）"),
+    (re.compile(r"table: 完成值 (?P<a>.+)"), "自评表：完成值 {a}"),
+    (re.compile(r"reported (?P<a>.+) satisfies (?P<t>.+)"), "报告的实际值 {a}，达到目标 {t}"),
+    (re.compile(r"reported (?P<a>.+) falls short of (?P<t>.+)"), "报告的实际值 {a}，未达到目标 {t}"),
+    (re.compile(r"(?P<a>.+) satisfies (?P<t>.+)"), "{a}，达到目标 {t}"),
+    (re.compile(r"(?P<a>.+) contradicts (?P<t>.+)"), "{a}，未达到目标 {t}"),
+    # judgments of people (linker.feedback)
+    (re.compile(r"no evidence exists \((?P<w>.+)\)"), "{w} 判定没有佐证"),
+    (re.compile(r"set by (?P<w>[^:]+): (?P<n>.+)"), "由 {w} 设定：{n}"),
+    (re.compile(r"set by (?P<w>.+)"), "由 {w} 设定"),
+]
+
+
+def note_zh(note: str | None) -> str:
+    """A verdict's note in Chinese, for the reports people read (the JSON keeps the English).
+
+    Every note this module, :mod:`linker.selfeval` (table rows) and :mod:`linker.feedback`
+    (annotators' decisions) write is covered; the figures in it stay as written.
+    """
+    if not note:
+        return ""
+    note = note.strip()
+    if note in NOTE_ZH:
+        return NOTE_ZH[note]
+    for pattern, zh in _WRAPPED:
+        m = pattern.fullmatch(note)
+        if m:
+            parts = m.groupdict()
+            return zh.format(**{**parts, "n": note_zh(parts["n"])})
+    for pattern, zh in _FIGURE_NOTES:
+        m = pattern.fullmatch(note)
+        if m:
+            return zh.format(**m.groupdict())
+    return note

@@ -101,3 +101,21 @@ def test_cli_graph_option(tmp_path: Path):
         timeout=600,
     )
     assert bad.returncode == 1 and "Traceback" not in bad.stderr and "产出 or 效果" in bad.stderr
+
+
+def test_graphml_holds_text_with_control_characters(tmp_path: Path):
+    """A form feed of extracted text is no XML character: GraphML drops it, the JSON graph keeps it."""
+    path = tmp_path / "ff.txt"
+    path.write_text(
+        "2024年度部门整体绩效评价报告\n一、部门概况\n（一）部门整体绩效目标设立情况\n1.预算执行率不低于95%。\n2.推进智慧校园建设。\n"
+        "二、整体绩效目标实现情况\n（一）全年工作完成情况\n预算执行率为96.5%。智慧校园建设\f工作有序开展。\n",
+        encoding="utf-8",
+    )
+    g = build_graph(analyze(path, options=Options(model="lexical", use_store=False)))
+    assert any("\f" in str(d.get("label", "")) for _, d in g.nodes(data=True))
+    write_graph(g, tmp_path / "g.graphml")
+    back = nx.read_graphml(tmp_path / "g.graphml")
+    assert back.number_of_nodes() == g.number_of_nodes() and back.number_of_edges() == g.number_of_edges()
+    assert any("智慧校园建设工作有序开展" in str(d.get("label", "")) for _, d in back.nodes(data=True))
+    write_graph(g, tmp_path / "g.json")
+    assert any("\f" in str(d.get("label", "")) for _, d in read_graph(tmp_path / "g.json").nodes(data=True))

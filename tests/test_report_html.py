@@ -173,3 +173,62 @@ def test_problem_statements_and_table_flags_are_shown(analysis_000, tmp_path):
     assert any("模板提示语" in f for f in zpb["flags"])
     page = html_report.render(zpb)
     assert "自评表需要注意的地方" in page and "模板提示语" in page
+
+
+# ---- "其中 N 个子目标有采纳的佐证" counts the sub-goals with accepted evidence ----------------
+def _with_links(report: dict) -> int:
+    return sum(1 for g in report["goals"] for sg in g["subgoals"] if sg["evidence"])
+
+
+@pytest.fixture(scope="module")
+def report_003_001(analysis_003_001) -> dict:
+    return to_json(analysis_003_001)
+
+
+@pytest.fixture(scope="module")
+def report_zpb() -> dict:
+    from linker.pipeline import Options, analyze
+
+    from .conftest import corpus
+
+    return to_json(analyze(corpus("zpb_cq_yuzhong_2021.txt"), options=Options(model="lexical", use_store=False)))
+
+
+@pytest.mark.slow
+def test_chromium_counts_the_sub_goals_with_accepted_evidence(report_003_001, report_zpb, tmp_path):
+    from linker.report.markdown import render as render_md
+
+    linked = _with_links(report_003_001)
+    statuses = report_003_001["summary"]["status"]
+    assert linked != statuses["met"] + statuses["evidenced"], "003 against 001 has unmet sub-goals with accepted links"
+    zpb_linked = _with_links(report_zpb)
+    by_table = sum(1 for g in report_zpb["goals"] for sg in g["subgoals"] if not sg["evidence"] and sg["source"] == "table")
+    assert by_table > 0
+    for name, report, n, table in (("003x001", report_003_001, linked, 0), ("zpb", report_zpb, zpb_linked, by_table)):
+        page = tmp_path / f"{name}.html"
+        page.write_text(render(report), encoding="utf-8")
+        dom = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / ('p-' + name)}", "--dump-dom", page.as_uri()],
+                             capture_output=True, text=True, timeout=180, check=False).stdout
+        visible = flat(re.sub(r"<style.*?</style>|<[^>]+>", "", dom, flags=re.DOTALL))
+        share = f"{n * 100 / report['summary']['subgoals']:.0f}%"
+        extra = f"，另有 {table} 个由报告自评表的完成值判定" if table else ""
+        assert flat(f"其中 {n} 个子目标（{share}）有采纳的佐证{extra}。") in visible, name
+        assert f"其中 {n} 个子目标（{share}）有采纳的佐证{extra}。" in render_md(report), name
+
+
+# ---- Markdown bold that CommonMark reads as bold ------------------------------------------------
+def test_markdown_bold_is_bold_to_a_commonmark_parser(report_000):
+    from markdown_it import MarkdownIt
+
+    from linker.report.markdown import highlight_md
+    from linker.report.markdown import render as render_md
+
+    md = MarkdownIt("commonmark")
+    for text, terms in (("覆盖率达到 96%以上", ["覆盖率"]), ("“双减”政策落地", ["“双减”"]), ("占比（%）为 90%，", ["占比"])):
+        out = md.renderInline(highlight_md(text, terms))
+        assert "**" not in out and out.count("<strong>") >= 1, out
+        assert flat(re.sub(r"<[^>]+>", "", out)) == flat(text), "no character is lost or added"
+    source = render_md(report_000)
+    page = md.render(source)
+    assert "**" not in re.sub(r"<[^>]+>", "", page), "every ** is read as emphasis"
+    assert page.count("<strong>") == source.count("**") // 2

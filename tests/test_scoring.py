@@ -39,6 +39,17 @@ def _sg(text: str) -> SubGoal:
         ("持续开展节能减排建设，深入推进校园垃圾分类。", "效果", "生态效益"),
         ("城镇新增就业人数", "效果", "社会效益"),
         ("提升高校科技创新能力。", "效果", "经济效益"),
+        # macro outcomes of a government work report (and a plan's attainment indicator) are outcomes
+        ("国内生产总值增长6.5%左右；", "效果", "经济效益"),
+        ("居民消费价格涨幅3%左右；", "效果", "经济效益"),
+        ("一般公共预算收入增长5%左右", "效果", "经济效益"),
+        ("城镇调查失业率5.5%以内，", "效果", "社会效益"),
+        ("单位国内生产总值能耗下降3%以上，", "效果", "生态效益"),
+        ("新增劳动力平均受教育年限（年）", "效果", "社会效益"),  # 003: 新增 counts nothing here
+        # 003: a family's spending is no cost of the department, its relief an outcome
+        ("学生过重作业负担、校外培训负担、家庭教育支出和家长相应精力负担明显减轻。", "效果", "社会效益"),
+        ("公共财政教育支出占公共财政支出比例（%）", "产出", "成本"),
+        ("城镇新增就业1100万人以上，", "效果", "社会效益"),
     ],
 )
 @pytest.mark.parametrize("model", ["lexical", "e5"])
@@ -124,3 +135,57 @@ def test_overrides_from_the_command_line_shape():
     assert (sg.block, sg.category, sg.category_confidence) == ("效果", "可持续影响", 1.0)
     classify([g])  # a decision stays
     assert (sg.block, sg.category) == ("效果", "可持续影响")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [  # seed 000: a supervision and a research activity are planned work, not social outcomes
+        "开展政府履行教育职责、教育法律法规执行情况、义务教育均衡发展等综合督政。",
+        "鼓励高校开展疫情防控科研攻关。",
+    ],
+)
+def test_a_topic_word_is_not_an_outcome(text: str):
+    from linker.scoring import keyword_scores
+
+    assert "社会效益" not in keyword_scores(text)
+    sg = _sg(text)
+    classify([Goal(id="g1", section_id="s1", start=0, end=len(text), text=text, kind="paragraph", subgoals=[sg])])
+    assert (sg.block, sg.category) == ("产出", "数量")
+
+
+def test_seed_000_and_003_misfires(analysis_000, analysis_003_001):
+    by_text = {sg.text: sg for _, sg in analysis_000.subgoals()}
+    for text in ("开展政府履行教育职责、教育法律法规执行情况、义务教育均衡发展等综合督政。", "鼓励高校开展疫情防控科研攻关。"):
+        assert by_text[text].category != "社会效益", text
+    plan = {sg.text: sg for _, sg in analysis_003_001.subgoals()}
+    burden = next(sg for t, sg in plan.items() if "家庭教育支出" in t)
+    assert (burden.block, burden.category) == ("效果", "社会效益")
+    years = next(sg for t, sg in plan.items() if t.startswith("新增劳动力平均受教育年限"))
+    assert years.category != "数量"
+
+
+def test_a_table_whose_rule_gives_full_marks_at_the_target_has_no_over_target_penalty():
+    from linker.pipeline import Options, analyze
+
+    from .conftest import corpus
+
+    a = analyze(corpus("zpb_cq_yuzhong_2021.txt"), options=Options(model="lexical", use_store=False))
+    s = suggest(a)
+    by = {b["block"]: b for b in s["blocks"]}
+    # 新增区级创业孵化基地数量 3 against ≥1: its 评价标准 says 达到目标得满分, so no 10% cut
+    assert by["产出"]["max"] == 40.0 and by["产出"]["suggested"] == pytest.approx(40.0)
+    assert by["产出"]["differences"] == []
+    assert "达到目标得满分" in s["rules"] and "未载明" not in s["rules"] and "扣减" not in s["rules"]
+
+
+def test_stated_rules():
+    from linker.scoring import DEFAULT_RULES, Rules, stated_rules
+
+    own = stated_rules(load(SEED["000"]))
+    assert own.source == "report" and own.over_penalty and own.ratio
+    assert stated_rules(load(SEED["004"])) == DEFAULT_RULES
+    full = Rules("table", ratio=True, over_penalty=False)
+    assert earned(15.0, Status.MET, q(1, "个", ">="), q(3, "个"), full) == (15.0, "达到目标得满分")
+    assert earned(10.0, Status.UNMET, q(90, comparator=">="), q(88), full)[0] == pytest.approx(88 / 90 * 10)
+    assert earned(10.0, Status.UNMET, q(90, comparator=">="), q(88), Rules("table", ratio=False, over_penalty=False))[0] == 0.0
+    assert earned(15.0, Status.MET, q(1, "个", ">="), q(3, "个"))[0] == pytest.approx(13.5), "the default keeps 000's rule"

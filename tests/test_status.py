@@ -219,3 +219,131 @@ def test_same_stem_different_things_are_not_the_same_quantity():
     # Beijing 2024: the revenue target must not be judged by the expenditure figure
     assert noun_match("一般公共预算收入", "一般公共预算支出规模") == 0
     assert noun_match("普惠率", "普惠性幼儿园覆盖率") >= 1
+
+
+# ---- a target stated inside its evidence is not its own evidence --------------
+INLINE = """2022年度工作总结
+一、工作完成情况
+（一）学位建设
+全年未能完成“新增2万个中小学学位”市政府实事任务，新建、改扩建学校8所，新增学位1.2万个。
+（二）学前教育
+学前教育普惠率达 70.5%，未完成 76%的年度目标。
+"""
+
+
+def _lexical(path, *evidence):  # type: ignore[no-untyped-def]
+    from linker.pipeline import Options, analyze
+
+    return analyze(path, list(evidence), options=Options(model="lexical", use_store=False))
+
+
+def test_a_target_restated_in_its_sentence_is_judged_on_the_figure_beside_it(tmp_path):
+    path = tmp_path / "inline.txt"
+    path.write_text(INLINE, encoding="utf-8")
+    a = _lexical(path)
+    _, v = _verdict(a, next(sg.text for _, sg in a.subgoals() if "2万个" in sg.text))
+    assert v.status == Status.UNMET, v.note
+    assert v.actual is not None and (v.actual.value, v.actual.unit) == (1.2, "万个"), "judged on 1.2万, not the restated 2万"
+    assert "satisfies" not in v.note
+
+
+def test_seed_001_places_are_judged_on_the_places_built():
+    from .conftest import SEED
+
+    a = _lexical(SEED["001"])
+    _, v = _verdict(a, next(sg.text for _, sg in a.subgoals() if "新增2万个中小学学位" in sg.text))
+    assert v.status == Status.MET and v.actual is not None and (v.actual.value, v.actual.unit) == (3.6, "万个"), v.note
+
+
+# ---- the year of each evidence document ------------------------------------
+def test_each_figure_is_dated_by_its_own_document(tmp_path):
+    plan = tmp_path / "plan.txt"
+    plan.write_text("某区学前教育发展规划(2021—2025年)\n一、主要目标\n1.普惠性幼儿园覆盖率达到90%。\n", encoding="utf-8")
+    early = tmp_path / "2022.txt"
+    early.write_text("2022年工作总结\n一、工作完成情况\n学前教育普及普惠水平持续提高，新建幼儿园3所。\n", encoding="utf-8")
+    final = tmp_path / "2025.txt"
+    final.write_text("2025年工作总结\n一、工作完成情况\n全区普惠性幼儿园覆盖率达到88%。\n", encoding="utf-8")
+    v = next(iter(_lexical(plan, early, final).verdicts.values()))
+    assert v.status == Status.UNMET and v.due is None and not v.note.startswith("not yet due"), v.note
+    assert "2025" not in v.note, "a 2025 figure against a 2025 target is judged plainly"
+    # the same figure in a 2022 report is an interim one
+    final.write_text("2022年工作总结\n一、工作完成情况\n全区普惠性幼儿园覆盖率达到88%。\n", encoding="utf-8")
+    v = next(iter(_lexical(plan, early, final).verdicts.values()))
+    assert v.status == Status.UNMET and v.note.startswith("not yet due") and v.due == 2025
+
+
+def test_years_per_document_in_judge():
+    g = goal_with("到2025年，普惠率达到90%", year=2021)
+    u = unit("u1", "普惠率达到88%")
+    u.doc_index = 1
+    cands = {"g1.1": [Candidate(0.9, "g1.1", "u1", accepted=True)]}
+    verdicts, _ = judge([g], cands, {"u1": u}, DEFAULT_SCORER, evidence_year={0: 2022, 1: 2025})
+    assert verdicts["g1.1"].status == Status.UNMET and verdicts["g1.1"].due is None
+    verdicts, _ = judge([g], cands, {"u1": u}, DEFAULT_SCORER, evidence_year={0: 2025, 1: 2022})
+    assert verdicts["g1.1"].note.startswith("not yet due") and verdicts["g1.1"].due == 2025
+
+
+# ---- changes, and figures that cannot be compared --------------------------
+def test_a_rise_answers_a_target_whose_noun_is_a_change():
+    v, _ = run(goal_with("居民消费价格涨幅3%左右"), [unit("u1", "居民消费价格上涨2.1%。")])
+    assert v.status == Status.MET and v.actual is not None and v.actual.value == 2.1, v.note
+    v, _ = run(goal_with("居民消费价格涨幅3%左右"), [unit("u1", "居民消费价格上涨3.8%。")])
+    assert v.status == Status.UNMET, v.note
+    v, _ = run(goal_with("国内生产总值增速6%以上"), [unit("u1", "国内生产总值增长6.6%")])
+    assert v.status == Status.MET, v.note
+
+
+def test_gwr_2018_price_target_against_2019_results():
+    from .conftest import corpus
+
+    a = _lexical(corpus("gwr_cn_2018.txt"), corpus("gwr_cn_2019.txt"))
+    _, v = _verdict(a, "居民消费价格涨幅3%左右")
+    assert v.status == Status.MET and v.actual is not None and v.actual.value == 2.1, v.note
+    assert "no reported figure" not in v.note
+
+
+def test_a_figure_about_the_target_that_cannot_answer_it_is_named():
+    v, _ = run(goal_with("家长满意度不低于90%"), [unit("u1", "家长满意度调查综合得分为85.7分。")])
+    assert v.status == Status.EVIDENCED and v.actual is None
+    assert "figure not comparable" in v.note and "85.7分" in v.note and "no reported figure" not in v.note
+    v, _ = run(goal_with("家长满意度不低于90%"), [unit("u1", "开展家长满意度调查。")])
+    assert v.note.startswith("qualitative evidence; no reported figure")
+
+
+def test_plan_003_table_row_against_99_percent_or_more(analysis_003_001):
+    sg, v = _verdict(analysis_003_001, "义务教育就近入学率（%）")
+    assert sg.target is not None and sg.target.comparator == ">"
+    if v.status == Status.EVIDENCED:  # "99%以上" cannot tell whether ＞99 is reached
+        assert "figure not comparable" in v.note and "99%" in v.note, v.note
+    assert "no reported figure" not in v.note
+
+
+# ---- a generic head named by the sub-goal's words --------------------------
+def test_a_generic_head_matches_the_noun_its_sub_goal_names():
+    goal = goal_with("推进智慧校园建设，覆盖率达到90%以上。")
+    assert goal.subgoals[0].target.quantity == "覆盖率"
+    v, _ = run(goal, [unit("u1", "推进智慧校园建设，全市智慧校园覆盖率达到 92%。")])
+    assert v.status == Status.MET and v.actual is not None and v.actual.value == 92, v.note
+    v, _ = run(goal_with("推进智慧校园建设，覆盖率达到90%以上。"), [unit("u1", "建成示范校45所，示范校覆盖率达到80%。")])
+    assert v.status == Status.EVIDENCED and v.actual is None, "another thing's 覆盖率 says nothing"
+    assert noun_match("覆盖率", "智慧校园覆盖率", "推进智慧校园建设，覆盖率达到90%以上") == 1
+    assert noun_match("覆盖率", "智慧校园覆盖率") == 0
+    assert noun_match("满意度", "家长满意度", "开展家长评价，满意度不低于90%") == 1
+    assert noun_match("达标率", "绿色学校达标率", "平安校园达标率达到100%") == 0
+
+
+def test_a_noun_written_around_the_sub_goals_figure():
+    assert noun_match("中小学学位", "新增学位", "完成“新增2万个中小学学位”市政府实事任务") == 1
+    assert noun_match("中小学学位", "新增教师", "完成“新增2万个中小学学位”任务，新增教师500名") == 0
+
+
+def test_reviewers_report_with_a_generic_head(tmp_path):
+    path = tmp_path / "st2.txt"
+    path.write_text(
+        "2024年度部门整体绩效评价报告\n一、部门概况\n（一）部门整体绩效目标设立情况\n1.推进智慧校园建设，覆盖率达到90%以上。\n"
+        "2.建成示范校50所。\n二、整体绩效目标实现情况\n（一）全年工作完成情况\n推进智慧校园建设，全市智慧校园覆盖率达到 92%。\n"
+        "建成示范校45所，示范校覆盖率达到90%。\n",
+        encoding="utf-8",
+    )
+    _, v = _verdict(_lexical(path), "推进智慧校园建设")
+    assert v.status == Status.MET and v.actual is not None and v.actual.value == 92, v.note

@@ -31,18 +31,6 @@ STATUS_COLOR = {
     "partial": ("#5b2d8c", "#e9ddf6"),
 }
 COMPARATOR_ZH = {">=": "≥", ">": "＞", "<=": "≤", "<": "＜", "=": "", "~": "约"}
-NOTE_ZH = {
-    "qualitative evidence": "定性佐证",
-    "only a doubtful match": "仅有存疑的匹配",
-    "no convincing evidence": "未找到可信佐证",
-    "only problem statements (存在的问题) speak to it": "只有问题陈述（存在的问题）涉及此项",
-}
-_NOTE_PATTERNS = [
-    (re.compile(r"not yet due: (.+) in (\d{4}) against (.+) by (\d{4})"), r"尚未到期：\2年 \1，目标 \3（\4年）"),
-    (re.compile(r"(.+) satisfies (.+)"), r"\1，满足目标 \2"),
-    (re.compile(r"(.+) contradicts (.+)"), r"\1，未达到目标 \2"),
-]
-
 _NUMBER = re.compile(
     r"[0-9０-９]+(?:[.．][0-9０-９]+)?\s*"
     r"(?:%|％|‰|个百分点|百分点)?"
@@ -60,16 +48,23 @@ def status_zh(status: str | None) -> str:
 
 
 def note_zh(note: str | None) -> str:
-    """The verdict's note in Chinese where it is one of the fixed phrases; numbers notes stay as written."""
-    if not note:
-        return ""
-    if note in NOTE_ZH:
-        return NOTE_ZH[note]
-    for pattern, zh in _NOTE_PATTERNS:
-        m = pattern.fullmatch(note)
-        if m:
-            return m.expand(zh)
-    return note
+    """The verdict's note in Chinese (:func:`linker.status.note_zh`: every note a verdict can carry)."""
+    from linker.status import note_zh as zh
+
+    return zh(note)
+
+
+def supported_counts(report: dict[str, Any]) -> tuple[int, int]:
+    """Sub-goals with accepted evidence sentences, and those without any that the report's own
+    self-evaluation table decides (its 完成值 against its 指标值)."""
+    linked = table = 0
+    for g in report["goals"]:
+        for sg in g["subgoals"]:
+            if sg.get("evidence"):
+                linked += 1
+            elif sg.get("source") == "table":
+                table += 1
+    return linked, table
 
 
 def _num(v: float | None) -> str:
@@ -306,11 +301,13 @@ def render(report: dict[str, Any]) -> str:
                 counts[sg["status"]] = counts.get(sg["status"], 0) + 1
     total = sum(counts.values())
     scores = report.get("scores") if isinstance(report.get("scores"), dict) else None
+    linked, by_table = supported_counts(report)
     return env.get_template("report.html.j2").render(
         report=report,
         counts=counts,
         total=total,
-        supported=counts.get("met", 0) + counts.get("evidenced", 0),
+        supported=linked,
+        by_table=by_table,
         blocks=score_blocks(report),
         score_rules=(scores or {}).get("rules") or "",
         graph=layout_graph(report),

@@ -42,6 +42,7 @@ def _link(a: Analysis, c: Candidate, units: dict[str, EvidenceUnit]) -> dict[str
 def to_json(a: Analysis) -> dict[str, Any]:
     from linker.scoring import goal_block, suggest
     from linker.selfeval import find_tables
+    from linker.status import note_zh
 
     units = a.unit_by_id
     gd = a.goal_doc
@@ -59,6 +60,8 @@ def to_json(a: Analysis) -> dict[str, Any]:
                 "text": gd.quote(sg.start, sg.end) or sg.text,
                 "status": v.status.value,
                 "note": v.note,
+                "note_zh": note_zh(v.note),
+                "source": v.source,  # evidence | table (its self-evaluation row) | none
                 "target": sg.target.to_json() if sg.target is not None else None,
                 "actual": v.actual.to_json() if v.actual is not None else None,
                 "span": [sg.start, sg.end],

@@ -10,6 +10,7 @@ escaped for Markdown (and for the HTML that Markdown viewers accept), so a repor
 from __future__ import annotations
 
 import re
+import unicodedata
 from typing import Any
 
 from linker.report.html import (
@@ -22,6 +23,7 @@ from linker.report.html import (
     key_terms,
     note_zh,
     score_blocks,
+    supported_counts,
 )
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~])")
@@ -43,21 +45,69 @@ def _cell(text: str) -> str:
 
 
 def highlight_md(text: str, terms: list[str]) -> str:
-    """Escaped text with matched key terms and numbers in bold (one run where they touch)."""
-    runs: list[tuple[str, bool]] = []
+    """Escaped text with matched key terms and numbers in bold (one run where they touch).
+
+    CommonMark only reads ``**`` as bold where the delimiters flank the run: ``**96%**以上``
+    stays literal (a closing ``**`` after punctuation needs space or punctuation after it).
+    Punctuation at the edge of a run is therefore left outside it where it would break the
+    delimiter (``**96**%以上``), and spaces at its edges stand outside it.
+    """
+    runs: list[list[Any]] = []  # [text, marked]
     for piece, kind in highlight_spans(re.sub(r"\s+", " ", text).strip(), terms):
         marked = kind is not None and bool(piece.strip())
         if runs and runs[-1][1] == marked:
-            runs[-1] = (runs[-1][0] + piece, marked)
+            runs[-1][0] += piece
         else:
-            runs.append((piece, marked))
+            runs.append([piece, marked])
+    i = 0
+    while i < len(runs):
+        if runs[i][1]:
+            i = _flank(runs, i)
+        i += 1
     out = []
-    for i, (piece, marked) in enumerate(runs):
+    for piece, marked in runs:
+        if not piece:
+            continue
         body = _SPECIAL.sub(r"\\\1", piece).replace("&", "&amp;")
-        if i == 0:
+        if not out:  # the start of the line: list and heading markers too
             body = escape(piece) if piece.strip() else body
-        out.append(f"**{body.strip()}**" if marked else body)
+        out.append(f"**{body}**" if marked else body)
     return "".join(out)
+
+
+def _weak_punct(ch: str) -> bool:
+    """Punctuation to some CommonMark version (P and S categories)."""
+    return unicodedata.category(ch)[0] in "PS"
+
+
+def _strong_punct(ch: str) -> bool:
+    """Punctuation to every CommonMark version (ASCII punctuation and the P categories)."""
+    return (ch.isascii() and not ch.isalnum() and not ch.isspace()) or unicodedata.category(ch)[0] == "P"
+
+
+def _flank(runs: list[list[Any]], i: int) -> int:
+    """Shrink the bold run ``runs[i]`` until both its ``**`` are left- and right-flanking, moving
+    edge characters into the plain runs beside it; returns the run's index (a plain run may
+    have been put before it)."""
+    if i == 0:
+        runs.insert(0, ["", False])
+        i = 1
+    if i + 1 == len(runs):
+        runs.append(["", False])
+    while runs[i][0]:
+        body, before, after = runs[i][0], runs[i - 1][0][-1:], runs[i + 1][0][:1]
+        # an opening ** before punctuation needs space or punctuation before it; a closing one alike after
+        if body[0].isspace() or (_weak_punct(body[0]) and before and not before.isspace() and not _strong_punct(before)):
+            runs[i - 1][0] += body[0]
+            runs[i][0] = body[1:]
+        elif body[-1].isspace() or (_weak_punct(body[-1]) and after and not after.isspace() and not _strong_punct(after)):
+            runs[i + 1][0] = body[-1] + runs[i + 1][0]
+            runs[i][0] = body[:-1]
+        else:
+            break
+    if not runs[i][0]:
+        runs[i][1] = False
+    return i
 
 
 def _badge(status: str) -> str:
@@ -68,7 +118,7 @@ def render(report: dict[str, Any]) -> str:
     s = report.get("summary") or {}
     counts = s.get("status") or {}
     total = sum(counts.values())
-    supported = counts.get("met", 0) + counts.get("evidenced", 0)
+    supported, by_table = supported_counts(report)
     docs = report.get("evidence_documents") or [report["evidence_document"]]
     multi = len(docs) > 1
     out = ["# 目标佐证报告", ""]
@@ -79,7 +129,8 @@ def render(report: dict[str, Any]) -> str:
     out.append("## 概览")
     out.append("")
     share = f"{supported * 100 / total:.0f}%" if total else "0%"
-    out.append(f"共 {s.get('goals', len(report['goals']))} 项目标、{total} 个子目标；其中 {supported} 个子目标（{share}）有采纳的佐证。")
+    table = f"，另有 {by_table} 个由报告自评表的完成值判定" if by_table else ""
+    out.append(f"共 {s.get('goals', len(report['goals']))} 项目标、{total} 个子目标；其中 {supported} 个子目标（{share}）有采纳的佐证{table}。")
     out.append("")
     out.append("| 状态 | 子目标数 |")
     out.append("|---|---:|")

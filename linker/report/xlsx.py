@@ -1,10 +1,16 @@
 """The goal-coverage report as a spreadsheet (.xlsx) to pass to colleagues.
 
-Sheet 子目标: one row per sub-goal (goal, sub-goal, status in Chinese and as the machine
-value, note, target and actual, 产出/效果 block and category, accepted evidence quoted with
-its score and section, best rejected candidates); header frozen, filters on, status cells
-coloured. Sheet 概览: the status counts, the 产出/效果 scores when the report has them, and
-the documents. Built from the ``linker.report/1`` dict like every other format.
+Sheet 子目标: one row per sub-goal (goal and its status, sub-goal, status in Chinese and as
+the machine value, note in Chinese, target and actual, 产出/效果 block and category,
+accepted evidence quoted with its score and section, best rejected candidates, what the
+self-evaluation table flags, the problem statements among its candidates); header frozen,
+filters on, status cells coloured. Sheet 概览: the status counts, the 产出/效果 scores when
+the report has them (as numbers, with number formats), and the documents. Sheet 问题与提示:
+the report's own problem statements (存在的问题) and what its self-evaluation tables flag.
+Built from the ``linker.report/1`` dict like every other format.
+
+Every text written is stripped of the control characters a spreadsheet cannot hold (a form
+feed or vertical tab in extracted text; openpyxl's ``ILLEGAL_CHARACTERS_RE``): :func:`clean`.
 """
 
 from __future__ import annotations
@@ -12,11 +18,12 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from linker.report.html import STATUS_COLOR, STATUS_ORDER, fmt_quantity, fmt_score, fmt_share, note_zh, score_blocks, status_zh
+from linker.report.html import STATUS_COLOR, STATUS_ORDER, fmt_quantity, note_zh, score_blocks, status_zh, supported_counts
 
 SUBGOAL_COLUMNS: list[tuple[str, int]] = [
     ("目标编号", 9),
     ("目标", 28),
+    ("目标状态", 10),
     ("子目标编号", 11),
     ("子目标", 60),
     ("状态", 10),
@@ -31,7 +38,23 @@ SUBGOAL_COLUMNS: list[tuple[str, int]] = [
     ("佐证", 80),
     ("佐证出处", 30),
     ("未采纳的候选句", 60),
+    ("需要注意", 30),
+    ("相关问题陈述", 60),
 ]
+SCORE_COLUMNS = ["板块", "子目标", "有佐证", "已达成", "未达成", "佐证比例", "建议得分", "自评得分", "满分", "差异子目标"]
+_FORMATS = {"佐证比例": "0%", "建议得分": "0.00", "自评得分": "0.00", "满分": "0.00"}
+
+
+def clean(value: Any) -> Any:
+    """A cell value a workbook can hold: text without control characters (form feed, vertical tab …)."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
+def append(ws, row: list[Any]) -> None:  # type: ignore[no-untyped-def]
+    """``ws.append`` with every value :func:`clean`."""
+    ws.append([clean(v) for v in row])
 
 
 def _fill(hex_color: str):  # type: ignore[no-untyped-def]
@@ -39,6 +62,10 @@ def _fill(hex_color: str):  # type: ignore[no-untyped-def]
 
     c = hex_color.lstrip("#").upper()
     return PatternFill(start_color=c, end_color=c, fill_type="solid")
+
+
+def _number(v: Any) -> float | int | None:
+    return v if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 
 def subgoal_rows(report: dict[str, Any]) -> list[list[Any]]:
@@ -54,14 +81,15 @@ def subgoal_rows(report: dict[str, Any]) -> list[list[Any]]:
                 for e in ev
             )
             cands = "\n".join(f"[{c['id']} {c['score']:.2f}] {c['text'].strip()}" for c in sg.get("candidates") or [])
+            problems = "\n".join(f"[{e['id']}] {e['text'].strip()}" for e in sg.get("problems") or [])
             rows.append([
-                g["id"], g["text"], sg["id"], sg["text"].strip(), status_zh(sg["status"]), sg["status"],
-                note_zh(sg.get("note")),
+                g["id"], g["text"], status_zh(g.get("status")), sg["id"], sg["text"].strip(), status_zh(sg["status"]),
+                sg["status"], note_zh(sg.get("note")),
                 fmt_quantity(sg.get("target")) if sg.get("target") else "",
                 fmt_quantity(sg.get("actual")) if sg.get("actual") else "",
                 sg.get("block") or "", sg.get("category") or "",
                 len(ev), round(max(e["score"] for e in ev), 4) if ev else None,
-                quotes, where, cands,
+                quotes, where, cands, "；".join(sg.get("flags") or []), problems,
             ])
     return rows
 
@@ -77,62 +105,94 @@ def render(report: dict[str, Any]) -> bytes:
     ws.title = "子目标"
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="top")
-    ws.append([name for name, _ in SUBGOAL_COLUMNS])
+    names = [name for name, _ in SUBGOAL_COLUMNS]
+    append(ws, names)
     for i, (_, width) in enumerate(SUBGOAL_COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
         ws.cell(row=1, column=i).font = bold
         ws.cell(row=1, column=i).fill = _fill("#E4E6E9")
-    status_col = [name for name, _ in SUBGOAL_COLUMNS].index("状态") + 1
+    status_col = names.index("状态") + 1
+    machine_col = names.index("status")
+    goal_col = names.index("目标状态") + 1
     for row in subgoal_rows(report):
-        ws.append(row)
+        append(ws, row)
         r = ws.max_row
         for c in range(1, len(SUBGOAL_COLUMNS) + 1):
             ws.cell(row=r, column=c).alignment = wrap
-        fg, bg = STATUS_COLOR.get(row[5], ("#000000", "#FFFFFF"))
+        fg, bg = STATUS_COLOR.get(row[machine_col], ("#000000", "#FFFFFF"))
         cell = ws.cell(row=r, column=status_col)
         cell.fill = _fill(bg)
         cell.font = Font(bold=True, color=fg.lstrip("#").upper())
-    ws.freeze_panes = "E2"
+    goal_status = {g["id"]: g.get("status") for g in report["goals"]}
+    for r in range(2, ws.max_row + 1):  # the goal's own status, coloured the same way
+        fg, bg = STATUS_COLOR.get(goal_status.get(ws.cell(row=r, column=1).value) or "", ("#000000", "#FFFFFF"))
+        ws.cell(row=r, column=goal_col).fill = _fill(bg)
+        ws.cell(row=r, column=goal_col).font = Font(color=fg.lstrip("#").upper())
+    ws.freeze_panes = f"{get_column_letter(names.index('子目标') + 2)}2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(SUBGOAL_COLUMNS))}{ws.max_row}"
 
     sm = wb.create_sheet("概览")
     sm.column_dimensions["A"].width = 22
     for col in "BCDEFGHIJ":
         sm.column_dimensions[col].width = 13
-    sm.append(["目标佐证报告"])
+    append(sm, ["目标佐证报告"])
     sm["A1"].font = Font(bold=True, size=14)
-    sm.append(["目标文档", report["goal_document"]["path"]])
+    append(sm, ["目标文档", report["goal_document"]["path"]])
     for d in report.get("evidence_documents") or [report["evidence_document"]]:
-        sm.append(["佐证文档", d["path"]])
-    sm.append(["模型", report.get("model", "")])
-    sm.append([])
-    sm.append(["状态", "子目标数"])
+        append(sm, ["佐证文档", d["path"]])
+    append(sm, ["模型", report.get("model", "")])
+    append(sm, [])
+    append(sm, ["状态", "子目标数"])
     sm.cell(row=sm.max_row, column=1).font = bold
     sm.cell(row=sm.max_row, column=2).font = bold
     counts = (report.get("summary") or {}).get("status") or {}
     for s in STATUS_ORDER:
-        sm.append([status_zh(s), counts.get(s, 0)])
+        append(sm, [status_zh(s), counts.get(s, 0)])
         fg, bg = STATUS_COLOR[s]
         sm.cell(row=sm.max_row, column=1).fill = _fill(bg)
         sm.cell(row=sm.max_row, column=1).font = Font(bold=True, color=fg.lstrip("#").upper())
-    sm.append([])
-    header = ["板块", "子目标", "有佐证", "已达成", "未达成", "佐证比例", "建议得分", "自评得分", "满分", "差异子目标"]
-    sm.append(["产出 / 效果 得分"])
+    linked, by_table = supported_counts(report)
+    append(sm, ["有采纳佐证的子目标", linked])
+    if by_table:
+        append(sm, ["由自评表完成值判定", by_table])
+    append(sm, [])
+    append(sm, ["产出 / 效果 得分"])
     sm.cell(row=sm.max_row, column=1).font = bold
     blocks = score_blocks(report)
     if blocks:
-        sm.append(header)
-        for c in range(1, len(header) + 1):
+        append(sm, SCORE_COLUMNS)
+        for c in range(1, len(SCORE_COLUMNS) + 1):
             sm.cell(row=sm.max_row, column=c).font = bold
         for b in blocks:
-            sm.append([b.get("block"), b.get("subgoals"), b.get("evidenced"), b.get("met"), b.get("unmet"),
-                       fmt_share(b.get("share_supported")), fmt_score(b.get("suggested")), fmt_score(b.get("self_reported")),
-                       fmt_score(b.get("max")), "、".join(b.get("differences") or [])])
+            append(sm, [b.get("block"), _number(b.get("subgoals")), _number(b.get("evidenced")), _number(b.get("met")),
+                        _number(b.get("unmet")), _number(b.get("share_supported")), _number(b.get("suggested")),
+                        _number(b.get("self_reported")), _number(b.get("max")), "、".join(b.get("differences") or [])])
+            for c, name in enumerate(SCORE_COLUMNS, start=1):
+                if name in _FORMATS:
+                    sm.cell(row=sm.max_row, column=c).number_format = _FORMATS[name]
         rules = (report.get("scores") or {}).get("rules")
         if rules:
-            sm.append(["评分规则", rules])
+            append(sm, ["评分规则", rules])
     else:
-        sm.append(["（本报告没有产出/效果得分数据）"])
+        append(sm, ["（本报告没有产出/效果得分数据）"])
+
+    issues = wb.create_sheet("问题与提示")
+    for col, width in zip("ABCD", (14, 10, 80, 40), strict=True):
+        issues.column_dimensions[col].width = width
+    append(issues, ["类型", "编号", "内容", "出处"])
+    for c in range(1, 5):
+        issues.cell(row=1, column=c).font = bold
+    for f in report.get("flags") or []:
+        append(issues, ["自评表提示", "", f, ""])
+    multi = len(report.get("evidence_documents") or []) > 1
+    for e in report.get("problems") or []:
+        where = (e.get("section") or "") + (f"（{e['document']}）" if multi and e.get("document") else "")
+        append(issues, ["问题陈述", e.get("id", ""), e.get("text", ""), where])
+    for r in range(2, issues.max_row + 1):
+        for c in range(1, 5):
+            issues.cell(row=r, column=c).alignment = wrap
+    if issues.max_row == 1:
+        append(issues, ["（报告没有自述的问题，自评表也没有需要注意的地方）"])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

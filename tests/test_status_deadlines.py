@@ -1,0 +1,75 @@
+"""Deadlines a target inherits: only from a lead that heads its goal or its goal section, never from a
+sibling goal's own "到2026年" that happens to stand within the section's first lines."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from linker.goals import extract_goals
+from linker.model import Status
+from linker.pipeline import Options, analyze, load
+
+# ten numbered goals, one of which (9.) names its own year: the reviewer's report
+GOALS = """2024年度部门整体绩效评价报告
+一、部门概况
+（一）部门整体绩效目标设立情况
+1.推进智慧校园建设，覆盖率达到90%以上。
+2.年末结转结余率控制在1%以内。
+3.新增中小学学位不少于1.5万个。
+4.家长满意度不低于90%。
+5.培训教师3000人次以上。
+6.公办园在园幼儿占比达到50%。
+7.到2026年，普惠性幼儿园覆盖率达到92%。
+8.建成示范校50所。
+二、整体绩效目标实现情况
+（一）全年工作完成情况
+全年新增中小学学位1.2万个。
+全年培训教师2800余人次。
+公办园在园幼儿占比达到48%。
+普惠性幼儿园覆盖率达到90%。
+建成示范校45所。
+"""
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def _targets(path: Path) -> dict[str, int | None]:
+    return {sg.text: sg.target.deadline for g in extract_goals(load(path)) for sg in g.subgoals if sg.target is not None}
+
+
+def test_a_goals_own_year_is_not_every_goals_deadline(tmp_path: Path):
+    deadlines = _targets(_write(tmp_path, "report.txt", GOALS))
+    assert len(deadlines) == 8
+    assert deadlines.pop("7.到2026年，普惠性幼儿园覆盖率达到92%。".removeprefix("7.")) == 2026
+    assert set(deadlines.values()) == {None}, deadlines
+
+
+def test_shortfalls_of_this_year_are_unmet_not_not_yet_due(tmp_path: Path):
+    a = analyze(_write(tmp_path, "report.txt", GOALS), options=Options(model="lexical", use_store=False))
+    by_text = {sg.text: a.verdicts[sg.id] for _, sg in a.subgoals()}
+    for text in ("新增中小学学位不少于1.5万个。", "培训教师3000人次以上。", "公办园在园幼儿占比达到50%。", "建成示范校50所。"):
+        v = by_text[text]
+        assert v.status == Status.UNMET and not v.note.startswith("not yet due") and v.due is None, (text, v.note)
+    v = by_text["到2026年，普惠性幼儿园覆盖率达到92%。"]
+    assert v.status == Status.UNMET and v.note.startswith("not yet due") and v.due == 2026
+
+
+def test_a_lead_before_the_items_still_reaches_them(tmp_path: Path):
+    text = GOALS.replace("（一）部门整体绩效目标设立情况\n", "（一）部门整体绩效目标设立情况\n到2025年，教育服务能力明显提升。\n")
+    deadlines = _targets(_write(tmp_path, "lead.txt", text))
+    assert deadlines.pop("到2026年，普惠性幼儿园覆盖率达到92%。") == 2026
+    assert set(deadlines.values()) == {2025}, deadlines
+
+
+def test_a_later_sentence_of_a_goal_does_not_lend_its_year_to_the_earlier_ones(tmp_path: Path):
+    text = """某区教育工作计划
+一、年度绩效目标
+1.学前教育更加普及。普惠率达到90%。到2026年，就近入学率达到99%。
+2.新增学位2000个。
+"""
+    deadlines = _targets(_write(tmp_path, "plan.txt", text))
+    assert deadlines == {"普惠率达到90%。": None, "到2026年，就近入学率达到99%。": 2026, "新增学位2000个。": None}, deadlines
