@@ -15,13 +15,13 @@ Only sub-goals that gold judges count.
 
 from __future__ import annotations
 
-import json
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from linker.errors import LinkerError
 from linker.model import Document
 
 
@@ -33,6 +33,9 @@ class GoldRecord:
     evidence: str | None
     label: str
     line: int = 0
+    # where the quotes were when judged (from the store), hints for finding them again
+    subgoal_span: tuple[int, int] | None = field(default=None, compare=False)
+    evidence_span: tuple[int, int] | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -42,6 +45,7 @@ class GoldSet:
     goal_document: str
     evidence_document: str
     records: list[GoldRecord] = field(default_factory=list)
+    root: Path | None = field(default=None, compare=False)  # what the document paths are relative to, when known
 
     @property
     def name(self) -> str:
@@ -50,21 +54,30 @@ class GoldSet:
         return g if g == e else f"{g}→{e}"
 
 
+GOLD_LABELS = ("accept", "no_evidence", "reject")
+
+
 def load_gold(paths: Iterable[Path]) -> list[GoldSet]:
+    """The link judgments (accept, reject, no_evidence) of annotation files, one gold set per document pair.
+
+    Every line is checked as ``linker annotations import`` checks it
+    (:func:`linker.store.check_fields`: the same format, the same defaults — a line
+    without ``evidence_document`` judges its goal document's own evidence); one
+    StoreError names every bad line (file:line: why). Overrides are checked and skipped.
+    """
+    from linker.store import check_fields, read_lines
+
+    def parse(d: Any, _path: Path, n: int) -> GoldRecord:
+        check_fields(d)
+        return GoldRecord(d["goal_document"], d.get("evidence_document") or d["goal_document"], d["subgoal"],
+                          d.get("evidence"), d["label"], n)
+
     sets: dict[tuple[str, str], GoldSet] = {}
-    for path in paths:
-        for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                d = json.loads(line)
-                rec = GoldRecord(d["goal_document"], d["evidence_document"], d["subgoal"], d.get("evidence"), d["label"], i)
-            except (json.JSONDecodeError, KeyError) as exc:
-                raise LinkerError(f"{path}:{i}: not a judgment record ({exc})") from exc
-            if rec.label not in ("accept", "no_evidence", "reject"):
-                continue
-            key = (rec.goal_document, rec.evidence_document)
-            sets.setdefault(key, GoldSet(*key)).records.append(rec)
+    for rec in read_lines(list(paths), parse, refused="annotations refused"):
+        if rec.label not in GOLD_LABELS:
+            continue
+        key = (rec.goal_document, rec.evidence_document)
+        sets.setdefault(key, GoldSet(*key)).records.append(rec)
     return list(sets.values())
 
 
@@ -72,10 +85,11 @@ def gold_from_store(judgments: Iterable, root: Path) -> list[GoldSet]:  # type: 
     """The link judgments of the annotation store (the latest per link) as gold sets."""
     sets: dict[tuple[str, str], GoldSet] = {}
     for j in judgments:
-        if j.label not in ("accept", "no_evidence", "reject"):
+        if j.label not in GOLD_LABELS:
             continue
         key = (_rel(j.goal_path, root), _rel(j.evidence_path, root))
-        sets.setdefault(key, GoldSet(*key)).records.append(GoldRecord(key[0], key[1], j.subgoal, j.evidence, j.label))
+        sets.setdefault(key, GoldSet(*key, root=root)).records.append(
+            GoldRecord(key[0], key[1], j.subgoal, j.evidence, j.label, subgoal_span=j.subgoal_span, evidence_span=j.evidence_span))
     return list(sets.values())
 
 
@@ -87,18 +101,89 @@ def _rel(path: str, root: Path) -> str:
         return str(p.resolve()) if p.exists() else path
 
 
-def merge_gold(*groups: Sequence[GoldSet]) -> list[GoldSet]:
-    """One gold set per document pair; a judgment made twice counts once, a later reject cancels an accept."""
-    merged: dict[tuple[str, str], dict[tuple[str, str | None], GoldRecord]] = {}
-    for group in groups:
+def _norm(quote: str | None) -> str | None:
+    """A quote as two sources may both write it: NFKC-folded, without white space or punctuation at either end."""
+    if quote is None:
+        return None
+    folded = "".join(c for c in unicodedata.normalize("NFKC", quote) if not c.isspace())
+    a, b = 0, len(folded)
+    while a < b and unicodedata.category(folded[a]).startswith("P"):
+        a += 1
+    while b > a and unicodedata.category(folded[b - 1]).startswith("P"):
+        b -= 1
+    return folded[a:b]
+
+
+def _covers(a: tuple[int, int] | None, b: tuple[int, int] | None) -> bool:
+    """Two passages are one: they overlap by at least half of the shorter (as :func:`map_quote` maps many)."""
+    if a is None or b is None:
+        return False
+    ov = _overlap(a, b)
+    return ov > 0 and ov >= 0.5 * min(a[1] - a[0], b[1] - b[0])
+
+
+class _Places:
+    """Where gold quotes are in their documents, found once, to tell when two records judge the same thing."""
+
+    def __init__(self, root: Path) -> None:
+        from linker.store import Documents
+
+        self.docs = Documents(root)
+        self._spans: dict[tuple[str, str, tuple[int, int] | None, bool], tuple[int, int] | None] = {}
+
+    def span(self, path: str, quote: str, hint: tuple[int, int] | None, *, goal: bool) -> tuple[int, int] | None:
+        from linker import anchors
+
+        key = (path, quote, hint, goal)
+        if key not in self._spans:
+            doc = self.docs.get(path)
+            prefer = anchors.goal_ranges if goal else anchors.evidence_ranges
+            self._spans[key] = anchors.locate(doc, quote, hint=hint, prefer=prefer(doc)) if doc is not None else None
+        return self._spans[key]
+
+    def same(self, gs: GoldSet, a: GoldRecord, b: GoldRecord) -> bool:
+        """``a`` and ``b`` judge the same sub-goal and (for links) the same evidence sentence."""
+        if _norm(a.subgoal) != _norm(b.subgoal) and not _covers(
+                self.span(gs.goal_document, a.subgoal, a.subgoal_span, goal=True),
+                self.span(gs.goal_document, b.subgoal, b.subgoal_span, goal=True)):
+            return False
+        if a.evidence is None or b.evidence is None:
+            return a.evidence is None and b.evidence is None
+        return _norm(a.evidence) == _norm(b.evidence) or _covers(
+            self.span(gs.evidence_document, a.evidence, a.evidence_span, goal=False),
+            self.span(gs.evidence_document, b.evidence, b.evidence_span, goal=False))
+
+
+def merge_gold(*groups: Sequence[GoldSet], root: Path | None = None) -> list[GoldSet]:
+    """One gold set per document pair; a judgment made twice counts once, a later reject cancels an accept.
+
+    Inside one group, records are the same judgment when their quotes are. A later
+    group (the store after the files) is matched against the earlier ones by what its
+    quotes name, since the review quotes a whole sub-goal ("…为主线，") where a file may
+    quote part of it ("…为主线"): the same words up to white space, width and end
+    punctuation, or quotes that cover the same passages of the documents (``root``, by
+    default the groups' own, is what their paths are relative to).
+    """
+    base = root if root is not None else next((gs.root for group in groups for gs in group if gs.root is not None), None)
+    places = _Places(base if base is not None else Path("."))
+    merged: dict[tuple[str, str], list[tuple[int, GoldRecord]]] = {}
+    for k, group in enumerate(groups):
         for gs in group:
-            records = merged.setdefault((gs.goal_document, gs.evidence_document), {})
+            kept = merged.setdefault((gs.goal_document, gs.evidence_document), [])
             for r in gs.records:
-                if r.label == "reject":
-                    records.pop((r.subgoal, r.evidence), None)
-                    continue
-                records[(r.subgoal, r.evidence)] = r
-    return [GoldSet(g, e, list(recs.values())) for (g, e), recs in merged.items() if recs]
+                link = r.label != "no_evidence"
+                same = [i for i, (g, x) in enumerate(kept)
+                        if (x.label != "no_evidence") == link
+                        and ((x.subgoal, x.evidence) == (r.subgoal, r.evidence) or (g < k and places.same(gs, x, r)))]
+                if r.label != "reject":
+                    if same:
+                        kept[same[0]] = (k, r)
+                        same = same[1:]
+                    else:
+                        kept.append((k, r))
+                for i in reversed(same):
+                    del kept[i]
+    return [GoldSet(g, e, [r for _, r in recs], root=base) for (g, e), recs in merged.items() if recs]
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:

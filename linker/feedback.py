@@ -7,22 +7,29 @@ candidates when the model did not propose them), rejected ones are not, a
 overrides replace the computed ones. Statuses are then judged again with
 :func:`linker.status.judge`. Judgments are mapped by their quotes
 (:mod:`linker.anchors`); those that no longer map are counted in a warning on
-the goal document, never silently dropped.
+the goal document, never silently dropped. Judgments of a goal's title line
+(the gold files' ``"title": true`` records: the title is not a sub-goal) are
+not stale: they are counted apart, as :attr:`Applied.titles`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from linker import anchors
-from linker.model import Candidate, Document, Status
+from linker.model import Candidate, Document, Goal, Status
 from linker.store import Judgment, latest
 
 if TYPE_CHECKING:
     from linker.match import Scorer
     from linker.pipeline import Analysis
+    from linker.status import Years
+
+Order = tuple[int, datetime, int]  # Judgment.order
 
 
 def _same_doc(doc: Document, path: str, sha: str) -> bool:
@@ -50,32 +57,73 @@ def _doc_index(analysis: Analysis, j: Judgment) -> int | None:
     return named[0] if named else None
 
 
+@dataclass
+class Applied:
+    """What :func:`apply` did with the judgments about the analysis (the latest ones)."""
+
+    applied: int = 0  # mapped onto a sub-goal (and evidence sentence) and applied
+    titles: int = 0  # about a goal's title line, which is not a sub-goal: kept apart, not stale
+    unmapped: int = 0  # no longer match the analysis: counted in the goal document's warning
+
+
+def title_of(analysis: Analysis, j: Judgment) -> Goal | None:
+    """The goal whose title line (its text before the first sub-goal) ``j``'s sub-goal quote names, if it does."""
+    gd = analysis.goal_doc
+    titles = [((g.start, g.subgoals[0].start if g.subgoals else g.end), g) for g in analysis.goals]
+    span = anchors.locate(gd, j.subgoal, hint=j.subgoal_span, prefer=[(g.start, g.end) for g in analysis.goals])
+    if span is None:
+        return None
+    if any(sg.start < span[1] and span[0] < sg.end for _, sg in analysis.subgoals()):
+        return None
+    return next((g for (a, b), g in titles if a <= span[0] and span[1] <= b and a < b), None)
+
+
+def scorer_of(analysis: Analysis) -> Scorer:
+    """The scorer ``analysis`` was judged with (its ``scorer_source``), else the default one."""
+    from linker.errors import ModelError
+    from linker.match import DEFAULT_SCORER, load_scorer
+
+    path, _, family = analysis.scorer_source.rpartition(":")
+    if not path:
+        return DEFAULT_SCORER
+    try:
+        return load_scorer(Path(path), family)
+    except ModelError:
+        return DEFAULT_SCORER
+
+
 def apply(analysis: Analysis, judgments: Iterable[Judgment], *, scorer: Scorer | None = None,
-          evidence_year: int | None = None) -> None:
-    """Let the judgments override the model in ``analysis`` (in place) and re-judge statuses."""
+          evidence_year: Years = None) -> Applied:
+    """Let the judgments override the model in ``analysis`` (in place) and re-judge statuses.
+
+    ``scorer`` and ``evidence_year`` default to what the pipeline judged with: the
+    analysis' own scorer, and the year of each evidence document.
+    """
     from linker import goals as goals_mod
-    from linker.match import load_scorer
     from linker.status import Verdict, judge, roll_up
 
     js = latest(relevant(analysis, judgments))
+    done = Applied()
     if not js:
-        return
+        return done
     gd = analysis.goal_doc
     by_sg = {sg.id: sg for _, sg in analysis.subgoals()}
-    accepts: dict[str, list[tuple[str, str]]] = {}  # sub-goal id → [(time, unit id)]
+    accepts: dict[str, list[tuple[Order, str]]] = {}  # sub-goal id → [(Judgment.order, unit id)]
     no_evidence: dict[str, Judgment] = {}
     statuses: dict[str, Judgment] = {}
-    unmapped = 0
     for j in js:
         sg = anchors.map_subgoal(analysis.goals, gd, j.subgoal, j.subgoal_span)
         if sg is None:
-            unmapped += 1
+            if title_of(analysis, j) is not None:
+                done.titles += 1
+            else:
+                done.unmapped += 1
             continue
         if j.label in ("accept", "reject"):
             di = _doc_index(analysis, j)
             u = anchors.map_unit(analysis, j.evidence or "", j.evidence_span, doc_index=di) if di is not None else None
             if u is None:
-                unmapped += 1
+                done.unmapped += 1
                 continue
             cands = analysis.candidates.setdefault(sg.id, [])
             c = next((c for c in cands if c.evidence_id == u.id), None)
@@ -88,18 +136,19 @@ def apply(analysis: Analysis, judgments: Iterable[Judgment], *, scorer: Scorer |
             c.accepted = j.label == "accept"
             c.source = "annotation"
             if c.accepted:
-                accepts.setdefault(sg.id, []).append((j.when, u.id))
+                accepts.setdefault(sg.id, []).append((j.order, u.id))
         elif j.label == "no_evidence":
             prev = no_evidence.get(sg.id)
-            if prev is None or j.when >= prev.when:
+            if prev is None or j.order >= prev.order:
                 no_evidence[sg.id] = j
         elif j.label == "status_override":
             statuses[sg.id] = j
         elif j.label == "block_override":
             by_sg[sg.id].block = j.value
+        done.applied += 1
     for sid, mark in no_evidence.items():
         # a "no evidence" mark counts unless a link was accepted after it
-        if any(when > mark.when for when, _ in accepts.get(sid, [])):
+        if any(when > mark.order for when, _ in accepts.get(sid, [])):
             continue
         for c in analysis.candidates.get(sid, []):
             if c.accepted:
@@ -107,11 +156,11 @@ def apply(analysis: Analysis, judgments: Iterable[Judgment], *, scorer: Scorer |
                 c.source = "annotation"
     for cands in analysis.candidates.values():
         cands.sort(key=lambda c: (c.source == "annotation" and not c.accepted, -c.score))
-    if unmapped:
-        gd.warnings.append(f"{unmapped} annotation(s) no longer match a sub-goal or evidence sentence of this analysis")
-    scorer = scorer if scorer is not None else load_scorer(None)
+    if done.unmapped:
+        gd.warnings.append(f"{done.unmapped} annotation(s) no longer match a sub-goal or evidence sentence of this analysis")
+    scorer = scorer if scorer is not None else scorer_of(analysis)
     if evidence_year is None and analysis.evidence_docs:
-        evidence_year = goals_mod.report_year(analysis.evidence_docs[0])
+        evidence_year = {i: goals_mod.report_year(d) for i, d in enumerate(analysis.evidence_docs)}
     # rejected links are not even doubtful evidence: judge without them
     visible = {sid: [c for c in cands if not (c.source == "annotation" and not c.accepted)]
                for sid, cands in analysis.candidates.items()}
@@ -125,6 +174,7 @@ def apply(analysis: Analysis, judgments: Iterable[Judgment], *, scorer: Scorer |
         verdicts[sid] = Verdict(Status(j.value), f"set by {j.annotator}" + (f": {j.note}" if j.note else ""))
     analysis.verdicts = verdicts
     analysis.goal_status = {g.id: roll_up([verdicts[sg.id].status for sg in g.subgoals]) for g in analysis.goals}
+    return done
 
 
 def apply_store(analysis: Analysis, db: str | Path | None = None, **kwargs: object) -> int:

@@ -13,8 +13,12 @@ Both are anchored by text, never by internal ids: the goal and evidence document
 by their exact quotes, with their spans on the normalised text as hints (see
 :mod:`linker.anchors`). Nothing is updated or deleted: a later judgment on the same
 (sub-goal, evidence) supersedes an earlier one for the analysis
-(:func:`latest`) and the history stays. Every change is one transaction, so
-concurrent writers, a killed process or a bad import leave the store consistent.
+(:func:`latest`) and the history stays. "Later" is by the time the person decided
+(``created``, kept in UTC); a judgment without one (hand-made gold files) counts as
+older than every dated judgment, so the order does not depend on when, or in which
+order, files were imported. Every change is one transaction, so concurrent writers,
+a killed process or a bad import leave the store consistent; a database that cannot
+be written (read-only, locked, full) raises :class:`StoreWriteError`.
 
 The schema upgrades itself through numbered migrations recorded in the
 ``migrations`` table; :func:`pending` says what an open would apply, read-only.
@@ -28,10 +32,11 @@ import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from linker.errors import StoreError
 
@@ -44,11 +49,38 @@ BASE_FIELDS = ("goal_document", "evidence_document", "subgoal", "evidence", "lab
                "contradicts", "title", "table_row", "note")
 FLAGS = ("contradicts", "title", "table_row")
 KNOWN_FIELDS = set(BASE_FIELDS) | {"value", "created", "goal_sha256", "evidence_sha256", "subgoal_span", "evidence_span"}
+T = TypeVar("T")
+
+
+class StoreWriteError(StoreError):
+    """The database refused a write (read-only file or folder, locked, disk full): the request was fine, the store is not."""
 
 
 def now() -> str:
     """The current UTC time, ISO 8601 with seconds and a Z."""
     return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def parse_time(s: str | None) -> datetime | None:
+    """An ISO 8601 time as an aware UTC datetime (a time without an offset is taken as UTC); None for None or bad input."""
+    if not s:
+        return None
+    try:
+        t = datetime.fromisoformat(s)
+        return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+    except (ValueError, OverflowError):  # not a time, or a time zone that takes it past year 1 or 9999
+        return None
+
+
+def utc(s: str) -> str:
+    """An ISO 8601 time written in UTC with a Z ("2025-01-01T10:00:00+08:00" → "2025-01-01T02:00:00Z"); StoreError if it is none."""
+    t = parse_time(s)
+    if t is None:
+        raise StoreError(f"created '{s}' is not an ISO 8601 time")
+    return t.isoformat(timespec="microseconds" if t.microsecond else "seconds").replace("+00:00", "Z")
+
+
+_NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 def default_path() -> Path:
@@ -91,6 +123,14 @@ class Judgment:
     @property
     def when(self) -> str:
         return self.created or self.recorded or ""
+
+    @property
+    def order(self) -> tuple[int, datetime, int]:
+        """What "later" means: dated judgments by their time (UTC), after every undated one; undated ones by arrival."""
+        t = parse_time(self.created)
+        if t is not None:
+            return (1, t, self.id or 0)
+        return (0, parse_time(self.recorded) or _NEVER, self.id or 0)
 
     def fingerprint(self) -> str:
         ident = [self.goal_path, self.goal_sha256, self.evidence_path, self.evidence_sha256, self.subgoal,
@@ -263,22 +303,70 @@ class Store:
 
     def __init__(self, path: str | Path | None = None, *, upto: int | None = None) -> None:
         self.path = Path(path) if path is not None else default_path()
+        db = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(self.path), timeout=60, isolation_level=None, check_same_thread=False)
-            self._db.execute("PRAGMA busy_timeout = 60000")
-            mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            self._db.execute("PRAGMA synchronous = NORMAL")
-            self._db.execute("PRAGMA foreign_keys = ON")
-            if self._db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            db = sqlite3.connect(str(self.path), timeout=60, isolation_level=None, check_same_thread=False)
+            db.execute("PRAGMA busy_timeout = 60000")
+            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            db.execute("PRAGMA synchronous = NORMAL")
+            db.execute("PRAGMA foreign_keys = ON")
+            if db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
                 raise StoreError(f"{self.path}: the annotation database is damaged; restore it from an export "
                                  "(`linker annotations import`) into a new file")
-            migrate(self._db, upto=upto)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: cannot open the annotation database ({exc}); "
+            migrate(db, upto=upto)
+        except (sqlite3.Error, OSError, StoreError) as exc:
+            if db is not None:
+                db.close()
+            if isinstance(exc, StoreError):
+                raise
+            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+            raise StoreError(f"{self.path}: cannot open the annotation database ({reason}); "
                              "pass another file with --db or LINKER_DB") from exc
+        self._db = db
         self.journal_mode = mode
         self._lock = threading.RLock()
+
+    def _refused(self, exc: sqlite3.Error) -> StoreWriteError:
+        if "readonly" in str(exc) or getattr(exc, "sqlite_errorname", "").startswith("SQLITE_READONLY"):
+            why = "it is read-only; make the file and its folder writable, or pass another file with --db or LINKER_DB"
+        else:
+            why = f"{exc}; nothing was changed"
+        return StoreWriteError(f"{self.path}: cannot write to the annotation database: {why}")
+
+    @contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (all or nothing); SQLite's refusals become StoreWriteError."""
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise self._refused(exc) from exc
+            try:
+                yield self._db
+                self._db.execute("COMMIT")
+            except BaseException as exc:
+                if self._db.in_transaction:
+                    try:
+                        self._db.execute("ROLLBACK")
+                    except sqlite3.Error:
+                        pass  # SQLite rolled back already (e.g. after a full disk)
+                if isinstance(exc, sqlite3.Error):
+                    raise self._refused(exc) from exc
+                raise
+
+    @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        with self._lock:
+            try:
+                yield self._db
+            except sqlite3.Error as exc:
+                raise StoreError(f"{self.path}: cannot read the annotation database ({exc})") from exc
+
+    def check_writable(self) -> None:
+        """Raise StoreWriteError now, rather than at the first judgment, when the database cannot be written."""
+        with self._writing() as db:
+            db.execute("DELETE FROM migrations WHERE version < 0")  # a write that changes nothing
 
     # context manager ---------------------------------------------------------
     def close(self) -> None:
@@ -292,8 +380,8 @@ class Store:
 
     @property
     def version(self) -> int:
-        with self._lock:
-            return max(_applied(self._db) or {0})
+        with self._reading() as db:
+            return max(_applied(db) or {0})
 
     # writing ---------------------------------------------------------------
     def add(self, judgment: Judgment) -> bool:
@@ -303,48 +391,38 @@ class Store:
     def add_many(self, judgments: Iterable[Judgment], *, progress: Callable[[int], None] | None = None) -> int:
         """Record judgments in one transaction (all or nothing); returns how many were new."""
         new = 0
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                for i, j in enumerate(judgments, 1):
-                    check(j)
-                    cur = self._db.execute(
-                        "INSERT OR IGNORE INTO judgments (fingerprint, goal_path, goal_sha256, evidence_path, evidence_sha256, "
-                        "subgoal, subgoal_start, subgoal_end, evidence, evidence_start, evidence_end, label, value, annotator, "
-                        "created, recorded, note, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (j.fingerprint(), j.goal_path, j.goal_sha256, j.evidence_path, j.evidence_sha256, j.subgoal,
-                         *(j.subgoal_span or (None, None)), j.evidence, *(j.evidence_span or (None, None)), j.label,
-                         j.value, j.annotator, j.created, now(), j.note, json.dumps(j.flags, ensure_ascii=False, sort_keys=True)))
-                    new += cur.rowcount
-                    if progress is not None:
-                        progress(i)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._writing() as db:
+            for i, j in enumerate(judgments, 1):
+                check(j)
+                if j.created is not None:
+                    j = replace(j, created=utc(j.created))
+                cur = db.execute(
+                    "INSERT OR IGNORE INTO judgments (fingerprint, goal_path, goal_sha256, evidence_path, evidence_sha256, "
+                    "subgoal, subgoal_start, subgoal_end, evidence, evidence_start, evidence_end, label, value, annotator, "
+                    "created, recorded, note, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (j.fingerprint(), j.goal_path, j.goal_sha256, j.evidence_path, j.evidence_sha256, j.subgoal,
+                     *(j.subgoal_span or (None, None)), j.evidence, *(j.evidence_span or (None, None)), j.label,
+                     j.value, j.annotator, j.created, now(), j.note, json.dumps(j.flags, ensure_ascii=False, sort_keys=True)))
+                new += cur.rowcount
+                if progress is not None:
+                    progress(i)
         return new
 
     def suggest(self, suggestions: Iterable[Suggestion]) -> int:
         """Record what the model proposed (the same proposal twice is kept once)."""
         new = 0
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                for s in suggestions:
-                    fp = hashlib.sha256(json.dumps([s.goal_sha256, s.evidence_sha256, s.subgoal, s.evidence, s.model,
-                                                    s.source, round(s.score, 6)], ensure_ascii=False).encode()).hexdigest()
-                    cur = self._db.execute(
-                        "INSERT OR IGNORE INTO suggestions (fingerprint, goal_path, goal_sha256, evidence_path, evidence_sha256, "
-                        "subgoal, subgoal_start, subgoal_end, evidence, evidence_start, evidence_end, score, model, source, created) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        (fp, s.goal_path, s.goal_sha256, s.evidence_path, s.evidence_sha256, s.subgoal,
-                         *(s.subgoal_span or (None, None)), s.evidence, *(s.evidence_span or (None, None)),
-                         float(s.score), s.model, s.source, s.created or now()))
-                    new += cur.rowcount
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._writing() as db:
+            for s in suggestions:
+                fp = hashlib.sha256(json.dumps([s.goal_sha256, s.evidence_sha256, s.subgoal, s.evidence, s.model,
+                                                s.source, round(s.score, 6)], ensure_ascii=False).encode()).hexdigest()
+                cur = db.execute(
+                    "INSERT OR IGNORE INTO suggestions (fingerprint, goal_path, goal_sha256, evidence_path, evidence_sha256, "
+                    "subgoal, subgoal_start, subgoal_end, evidence, evidence_start, evidence_end, score, model, source, created) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (fp, s.goal_path, s.goal_sha256, s.evidence_path, s.evidence_sha256, s.subgoal,
+                     *(s.subgoal_span or (None, None)), s.evidence, *(s.evidence_span or (None, None)),
+                     float(s.score), s.model, s.source, s.created or now()))
+                new += cur.rowcount
         return new
 
     # reading ---------------------------------------------------------------
@@ -357,7 +435,8 @@ class Store:
         annotator: str | None = None,
         latest_only: bool = False,
     ) -> Iterator[Judgment]:
-        """Every judgment (filtered), oldest first; ``latest_only`` keeps the one that counts per (sub-goal, evidence)."""
+        """Every judgment (filtered), oldest first (see :attr:`Judgment.order`); ``latest_only`` keeps the one that counts
+        per (sub-goal, evidence)."""
         where, args = [], []
         for col, val in (("goal_sha256", goal_sha256), ("evidence_sha256", evidence_sha256), ("annotator", annotator)):
             if val is not None:
@@ -370,14 +449,14 @@ class Store:
                "evidence, evidence_start, evidence_end, label, value, annotator, created, recorded, note, flags FROM judgments")
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY COALESCE(created, recorded), id"
-        with self._lock:
-            rows = self._db.execute(sql, args).fetchall()
+        sql += " ORDER BY id"
+        with self._reading() as db:
+            rows = db.execute(sql, args).fetchall()
         out = [Judgment(goal_path=r[1], goal_sha256=r[2], evidence_path=r[3], evidence_sha256=r[4], subgoal=r[5],
                         subgoal_span=_span(r[6], r[7]), evidence=r[8], evidence_span=_span(r[9], r[10]), label=r[11],
                         value=r[12], annotator=r[13], created=r[14], recorded=r[15], note=r[16], flags=json.loads(r[17]),
                         id=r[0]) for r in rows]
-        yield from (latest(out) if latest_only else out)
+        yield from (latest(out) if latest_only else sorted(out, key=lambda j: j.order))
 
     def iter_suggestions(self, *, goal_sha256: str | None = None) -> Iterator[Suggestion]:
         sql = ("SELECT id, goal_path, goal_sha256, evidence_path, evidence_sha256, subgoal, subgoal_start, subgoal_end, "
@@ -386,8 +465,8 @@ class Store:
         if goal_sha256 is not None:
             sql += " WHERE goal_sha256 = ?"
             args.append(goal_sha256)
-        with self._lock:
-            rows = self._db.execute(sql + " ORDER BY id", args).fetchall()
+        with self._reading() as db:
+            rows = db.execute(sql + " ORDER BY id", args).fetchall()
         for r in rows:
             yield Suggestion(goal_path=r[1], goal_sha256=r[2], evidence_path=r[3], evidence_sha256=r[4], subgoal=r[5],
                              subgoal_span=_span(r[6], r[7]), evidence=r[8], evidence_span=_span(r[9], r[10]), score=r[11],
@@ -396,18 +475,18 @@ class Store:
     def count(self, table: str = "judgments") -> int:
         if table not in ("judgments", "suggestions"):
             raise ValueError(table)
-        with self._lock:
-            return int(self._db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
+        with self._reading() as db:
+            return int(db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0])
 
     def integrity(self) -> str:
-        with self._lock:
-            return str(self._db.execute("PRAGMA integrity_check").fetchone()[0])
+        with self._reading() as db:
+            return str(db.execute("PRAGMA integrity_check").fetchone()[0])
 
 
 def latest(judgments: Iterable[Judgment]) -> list[Judgment]:
-    """The judgments that count: the last one per (documents, sub-goal, evidence, kind), by time then arrival."""
+    """The judgments that count: the last one per (documents, sub-goal, evidence, kind), by :attr:`Judgment.order`."""
     last: dict[tuple[str, str, str, str | None, str], Judgment] = {}
-    for j in sorted(judgments, key=lambda j: (j.when, j.id or 0)):
+    for j in sorted(judgments, key=lambda j: j.order):
         last.pop(j.key, None)
         last[j.key] = j
     return list(last.values())
@@ -436,21 +515,23 @@ def check(j: Judgment) -> None:
         raise StoreError("a judgment needs the sub-goal's words (subgoal)")
     if not j.annotator:
         raise StoreError("a judgment needs an annotator")
-    if j.label in LINK_LABELS and not j.evidence:
-        raise StoreError(f"'{j.label}' needs the evidence sentence's words (evidence)")
-    if j.label != "accept" and j.label != "reject" and j.evidence is not None:
-        raise StoreError(f"'{j.label}' takes no evidence (evidence must be null)")
-    if j.label == "status_override" and j.value not in STATUS_VALUES:
-        raise StoreError(f"status_override needs a value among {', '.join(STATUS_VALUES)}, not {j.value!r}")
-    if j.label == "block_override" and j.value not in BLOCK_VALUES:
-        raise StoreError(f"block_override needs a value among {', '.join(BLOCK_VALUES)}, not {j.value!r}")
-    if j.label not in ("status_override", "block_override") and j.value is not None:
-        raise StoreError(f"'{j.label}' takes no value")
-    if j.created is not None:
-        try:
-            datetime.fromisoformat(j.created)
-        except ValueError as exc:
-            raise StoreError(f"created '{j.created}' is not an ISO 8601 time") from exc
+    _check_label(j.label, j.evidence, j.value, j.created)
+
+
+def _check_label(label: str, evidence: str | None, value: str | None, created: str | None) -> None:
+    """What each label needs: evidence for links and none otherwise, a value for overrides only, a real time."""
+    if label in LINK_LABELS and not evidence:
+        raise StoreError(f"'{label}' needs the evidence sentence's words (evidence)")
+    if label not in LINK_LABELS and evidence is not None:
+        raise StoreError(f"'{label}' takes no evidence (evidence must be null)")
+    if label == "status_override" and value not in STATUS_VALUES:
+        raise StoreError(f"status_override needs a value among {', '.join(STATUS_VALUES)}, not {value!r}")
+    if label == "block_override" and value not in BLOCK_VALUES:
+        raise StoreError(f"block_override needs a value among {', '.join(BLOCK_VALUES)}, not {value!r}")
+    if label not in ("status_override", "block_override") and value is not None:
+        raise StoreError(f"'{label}' takes no value")
+    if created is not None:
+        utc(created)
 
 
 # --- JSONL import and export ------------------------------------------------------
@@ -467,7 +548,7 @@ def _resolve(root: Path, p: str) -> Path:
     return path if path.is_absolute() else root / path
 
 
-class _Docs:
+class Documents:
     """Documents by the path a record gives, read and structured once."""
 
     def __init__(self, root: Path) -> None:
@@ -493,10 +574,12 @@ def _as_span(v: Any) -> tuple[int, int] | None:
     return None
 
 
-def parse_record(r: Any, docs: _Docs) -> Judgment:
-    """One JSONL record as a judgment, its quotes checked against the documents; StoreError says what is wrong."""
-    from linker import anchors
+def check_fields(r: Any) -> None:
+    """Raise StoreError when a JSONL record is not a well-formed judgment (fields, types, labels, values, time).
 
+    The one format check of annotation lines: ``annotations import`` and the gold of
+    ``linker train`` / ``eval`` (:func:`linker.evaluate.load_gold`) both use it.
+    """
     if not isinstance(r, dict):
         raise StoreError("a line must be a JSON object")
     for k in ("goal_document", "subgoal", "label", "annotator"):
@@ -505,8 +588,7 @@ def parse_record(r: Any, docs: _Docs) -> Judgment:
     label = r["label"]
     if label not in LABELS:
         raise StoreError(f"unknown label '{label}'; use one of {', '.join(LABELS)}")
-    ev_path = r.get("evidence_document") or r["goal_document"]
-    if not isinstance(ev_path, str):
+    if r.get("evidence_document") is not None and not isinstance(r["evidence_document"], str):
         raise StoreError("'evidence_document' is not a string")
     evidence = r.get("evidence")
     if evidence is not None and not isinstance(evidence, str):
@@ -517,6 +599,17 @@ def parse_record(r: Any, docs: _Docs) -> Judgment:
     for k in ("note", "created", "value", "goal_sha256", "evidence_sha256"):
         if r.get(k) is not None and not isinstance(r[k], str):
             raise StoreError(f"'{k}' must be a string")
+    _check_label(label, evidence, r.get("value"), r.get("created"))
+
+
+def parse_record(r: Any, docs: Documents) -> Judgment:
+    """One JSONL record as a judgment, its quotes checked against the documents; StoreError says what is wrong."""
+    from linker import anchors
+
+    check_fields(r)
+    label = r["label"]
+    ev_path = r.get("evidence_document") or r["goal_document"]
+    evidence = r.get("evidence")
     gdoc = docs.get(r["goal_document"])
     if gdoc is None:
         raise StoreError(f"goal document {r['goal_document']} cannot be read (paths are relative to --root {docs.root})")
@@ -535,16 +628,17 @@ def parse_record(r: Any, docs: _Docs) -> Judgment:
     flags.update({k: v for k, v in r.items() if k not in KNOWN_FIELDS})
     j = Judgment(goal_path=r["goal_document"], goal_sha256=r.get("goal_sha256") or gdoc.sha256, evidence_path=ev_path,
                  evidence_sha256=r.get("evidence_sha256") or edoc.sha256, subgoal=r["subgoal"], evidence=evidence,
-                 label=label, annotator=r["annotator"], created=r.get("created"), value=r.get("value"),
-                 note=r.get("note") or "", subgoal_span=sg_span, evidence_span=ev_span, flags=flags)
+                 label=label, annotator=r["annotator"], created=utc(r["created"]) if r.get("created") else None,
+                 value=r.get("value"), note=r.get("note") or "", subgoal_span=sg_span, evidence_span=ev_span, flags=flags)
     check(j)
     return j
 
 
-def read_jsonl(paths: Sequence[str | Path], *, root: str | Path = ".") -> list[Judgment]:
-    """Parse and check JSONL files; one StoreError listing every bad line (file:line: why) when any is bad."""
-    docs = _Docs(Path(root))
-    out: list[Judgment] = []
+def read_lines(paths: Sequence[str | Path], parse: Callable[[Any, Path, int], T], *,
+               refused: str = "import refused, nothing changed") -> list[T]:
+    """``parse(record, file, line number)`` of every line of JSONL files; one StoreError listing every bad line
+    (file:line: why, ``parse`` raising StoreError) when any is bad, headed by ``refused``."""
+    out: list[T] = []
     errors: list[str] = []
     for path in paths:
         p = Path(path)
@@ -561,19 +655,29 @@ def read_jsonl(paths: Sequence[str | Path], *, root: str | Path = ".") -> list[J
             except json.JSONDecodeError as exc:
                 errors.append(f"{p}:{n}: invalid JSON ({exc.msg} at column {exc.colno})")
                 continue
+            except RecursionError:
+                errors.append(f"{p}:{n}: invalid JSON (nested too deeply)")
+                continue
             try:
-                out.append(parse_record(r, docs))
+                out.append(parse(r, p, n))
             except StoreError as exc:
                 errors.append(f"{p}:{n}: {exc}")
     if errors:
         more = f" (and {len(errors) - 20} more)" if len(errors) > 20 else ""
-        raise StoreError(f"import refused, nothing changed: {len(errors)} bad line(s){more}:\n" + "\n".join(errors[:20]))
+        raise StoreError(f"{refused}: {len(errors)} bad line(s){more}:\n" + "\n".join(errors[:20]))
     return out
+
+
+def read_jsonl(paths: Sequence[str | Path], *, root: str | Path = ".") -> list[Judgment]:
+    """Parse and check JSONL files; one StoreError listing every bad line (file:line: why) when any is bad."""
+    docs = Documents(Path(root))
+    return read_lines(paths, lambda r, _p, _n: parse_record(r, docs))
 
 
 def import_jsonl(store: Store, paths: Sequence[str | Path], *, root: str | Path = ".",
                  progress: Callable[[int], None] | None = None) -> ImportResult:
     """Check every line of every file, then record them all in one transaction (all or nothing)."""
+    store.check_writable()  # before the (slow) reading, not after it
     judgments = read_jsonl(paths, root=root)
     new = store.add_many(judgments, progress=progress)
     return ImportResult(read=len(judgments), new=new, files=[str(p) for p in paths])
@@ -583,6 +687,27 @@ def file_name(goal_path: str, evidence_path: str) -> str:
     """annotations/ file of a (goal, evidence) pair: ``GOAL.jsonl`` or ``GOAL__EVIDENCE.jsonl``."""
     g, e = Path(goal_path).stem, Path(evidence_path).stem
     return f"{g}.jsonl" if goal_path == evidence_path else f"{g}__{e}.jsonl"
+
+
+def file_names(pairs: Iterable[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """A distinct file per (goal, evidence) pair: :func:`file_name`, and where two pairs would share one
+    (y1/report.txt and y2/report.txt, or names differing only in case), each of them gets
+    ``…~HASH.jsonl``, a short hash of its two paths, instead."""
+    pairs = sorted(set(pairs))
+    plain = {pair: file_name(*pair) for pair in pairs}
+    clash: dict[str, int] = {}
+    for name in plain.values():
+        clash[name.casefold()] = clash.get(name.casefold(), 0) + 1
+    out: dict[tuple[str, str], str] = {}
+    for pair, name in plain.items():
+        if clash[name.casefold()] > 1:
+            digest = hashlib.sha256(json.dumps(list(pair), ensure_ascii=False).encode("utf-8")).hexdigest()
+            name = f"{name.removesuffix('.jsonl')}~{digest[:10]}.jsonl"
+        out[pair] = name
+    taken = [n.casefold() for n in out.values()]
+    if len(set(taken)) != len(taken):  # a plain name that reads like another pair's hashed one: never overwrite
+        raise StoreError("two document pairs would be exported to the same file: " + ", ".join(sorted(out.values())))
+    return out
 
 
 def to_record(j: Judgment, *, current_sha: dict[str, str | None] | None = None, full: bool = False) -> dict[str, Any]:
@@ -619,10 +744,11 @@ def export_jsonl(store: Store, out_dir: str | Path, *, root: str | Path = ".", f
     """
     from linker import anchors
 
-    docs = _Docs(Path(root))
+    docs = Documents(Path(root))
     groups: dict[tuple[str, str], list[Judgment]] = {}
     for j in store.iter_judgments(latest_only=latest_only):
         groups.setdefault((j.goal_path, j.evidence_path), []).append(j)
+    names = file_names(groups)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written: dict[Path, int] = {}
@@ -644,8 +770,8 @@ def export_jsonl(store: Store, out_dir: str | Path, *, root: str | Path = ".", f
             first.setdefault(q, p)
         keyed = sorted(js, key=lambda j: (first[j.subgoal], j.subgoal,
                                           pos(edoc, j.evidence, j.evidence_span, anchors.evidence_ranges),
-                                          j.evidence or "", j.when, j.id or 0))
-        path = out / file_name(gp, ep)
+                                          j.evidence or "", j.order))
+        path = out / names[(gp, ep)]
         tmp = path.with_suffix(".jsonl.tmp")
         with tmp.open("w", encoding="utf-8", newline="\n") as f:
             for j in keyed:

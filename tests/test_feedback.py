@@ -84,3 +84,35 @@ def test_analyze_reads_the_store_and_never_creates_one(tmp_path: Path, analysis_
     assert fed.verdicts[sg.id].status == Status.MET and "测试员" in fed.verdicts[sg.id].note
     off = analyze(SEED["000"], options=Options(model="lexical", db=db, use_store=False))
     assert off.verdicts[sg.id].status == plain.verdicts[sg.id].status
+
+
+def test_judgments_of_goal_titles_are_not_stale(tmp_path: Path, analysis_000) -> None:
+    from linker import store as st
+
+    gold = Path(__file__).resolve().parents[1] / "annotations" / "000_3d28e81d7327b640.jsonl"
+    titles = sum(1 for line in gold.read_text(encoding="utf-8").splitlines() if '"title": true' in line)
+    assert titles == 19
+    with Store(tmp_path / "a.sqlite") as s:
+        st.import_jsonl(s, [gold], root=gold.parents[1])
+        js = list(s.iter_judgments())
+    a = copy.deepcopy(analysis_000)
+    warnings = list(a.goal_doc.warnings)
+    done = feedback.apply(a, js)
+    assert a.goal_doc.warnings == warnings  # the unchanged report: nothing is stale
+    assert done.titles == titles and done.unmapped == 0 and done.applied == len(st.latest(js)) - titles
+    # a judgment whose sub-goal is gone still is
+    _, sg = next(iter(a.subgoals()))
+    gone = Judgment(**{**make(a, sg, None, "no_evidence").__dict__, "subgoal": "这句话不在报告里", "subgoal_span": None})
+    done = feedback.apply(a, [*js, gone])
+    assert done.unmapped == 1 and a.goal_doc.warnings[-1].startswith("1 annotation(s) no longer match")
+
+
+def test_times_in_other_zones_compare_as_times(analysis_000) -> None:
+    a = copy.deepcopy(analysis_000)
+    sg = next(sg for _, sg in a.subgoals() if any(c.accepted for c in a.candidates.get(sg.id, [])))
+    u = a.unit_by_id[next(c for c in a.candidates[sg.id] if c.accepted).evidence_id]
+    # "no evidence" at 02:00 UTC (10:00 in Beijing), then the link accepted at 05:00 UTC: the link counts
+    feedback.apply(a, [make(a, sg, None, "no_evidence", created="2025-01-01T10:00:00+08:00"),
+                       make(a, sg, u, "accept", created="2025-01-01T05:00:00Z")])
+    assert next(c for c in a.candidates[sg.id] if c.evidence_id == u.id).accepted
+    assert a.verdicts[sg.id].status != Status.UNEVIDENCED

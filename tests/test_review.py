@@ -205,3 +205,119 @@ def test_status_and_block_overrides_from_the_page(browser: Browser, app) -> None
     first = a.items[0][1]
     assert analysis.verdicts[first.id].status.value == "unmet"
     assert next(sg for _, sg in analysis.subgoals() if sg.id == first.id).block == "效果"
+
+
+# --- what the page shows after a judgment ----------------------------------------------
+
+def test_a_judgment_shows_at_once_in_statuses_links_and_marks(app) -> None:  # type: ignore[no-untyped-def]
+    a, _ = app
+    i = next(i for i, (_, sg) in enumerate(a.items) if a.a.verdicts[sg.id].status.value != "unmet")
+    got = a.judge({"subgoal": i, "unit": None, "label": "status_override", "value": "unmet"})
+    assert got["status"] == "unmet" and a.subgoal(i)["status"] == "unmet"
+    assert a.state()["subgoals"][i]["status"] == "unmet"
+
+    k = next(k for k, (_, sg) in enumerate(a.items)
+             if k != i and a.a.verdicts[sg.id].status.value == "unevidenced" and a.a.candidates.get(sg.id))
+    unit = a.subgoal(k)["candidates"][0]["id"]
+    a.judge({"subgoal": k, "unit": None, "label": "no_evidence"})
+    got = a.judge({"subgoal": k, "unit": unit, "label": "accept"})
+    assert got["status"] != "unevidenced" and a.state()["subgoals"][k]["status"] == got["status"]
+    assert got["marks"] == []  # the older "no evidence" no longer counts
+    c = next(c for c in got["candidates"] if c["id"] == unit)
+    assert c["judgment"] == "accept" and c["model_accepted"]
+    got = a.judge({"subgoal": k, "unit": None, "label": "no_evidence"})  # and a newer one undoes the accept
+    assert got["status"] == "unevidenced" and [m["label"] for m in got["marks"]] == ["no_evidence"]
+    c = next(c for c in got["candidates"] if c["id"] == unit)
+    assert c["judgment"] is None and not c["model_accepted"]
+    assert len(judgments(a)) == 4  # every judgment is kept
+
+
+def test_keys_pressed_while_the_next_sub_goal_loads_judge_nothing(browser: Browser, app) -> None:  # type: ignore[no-untyped-def]
+    a, url = app
+    quick = a.subgoal
+
+    def slow(index: int) -> dict:
+        time.sleep(1.0)  # a slow answer: the page is still showing the previous sub-goal
+        return quick(index)
+
+    a.subgoal = slow
+    browser.send("Page.navigate", url=url)
+    browser.wait("document.body.dataset.ready === '1'")
+    before, after = quick(0), quick(1)
+    assert before["candidates"] and after["candidates"]
+    browser.key("n")
+    browser.key("a")  # typed at once: the page still shows sub-goal 1 and its candidates
+    browser.wait("document.getElementById('pos').textContent.startsWith('2 /')")
+    time.sleep(1.5)
+    assert judgments(a) == []
+    browser.key("a")  # now it judges the sub-goal on screen, with its own candidate
+    browser.wait("document.getElementById('done').textContent === '1'")
+    second = a.items[1][1]
+    assert [(j.label, j.subgoal, j.evidence) for j in judgments(a)] == \
+        [("accept", a.a.goal_doc.quote(second.start, second.end), after["candidates"][0]["text"])]
+
+
+# --- HTTP: bad requests get an answer, never a hang or a dropped connection ---------------
+
+def _raw(port: int, request: bytes, *, timeout: float = 20) -> tuple[int, dict, float]:
+    """Send bytes as they are, keep the connection open, and read the answer: (status, JSON body, seconds)."""
+    import socket
+
+    start = time.monotonic()
+    with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
+        s.sendall(request)
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split()[1]), json.loads(body), time.monotonic() - start
+
+
+def _post(port: int, body: bytes, length: str | None = None) -> tuple[int, dict, float]:
+    return _raw(port, b"POST /api/judge HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                      b"Content-Length: " + (length or str(len(body))).encode() + b"\r\n\r\n" + body)
+
+
+@pytest.fixture()
+def quick_server(app):  # type: ignore[no-untyped-def]
+    """The app behind a server that waits 1 s (not 30) for a stalled body."""
+    from linker.review.server import serve
+
+    a, _ = app
+    server = serve(a, 0, read_timeout=1.0)
+    yield a, server.server_address[1]
+    server.shutdown()
+    server.server_close()
+
+
+def test_bad_requests_are_answered(quick_server) -> None:  # type: ignore[no-untyped-def]
+    a, port = quick_server
+    note = json.dumps({"subgoal": 0, "unit": None, "label": "no_evidence", "note": "a" * 30_000_000}).encode()
+    code, err, _ = _post(port, note)
+    assert code == 413 and "at most" in err["error"]
+    code, err, took = _post(port, b"{}", length="-1")
+    assert code == 400 and "Content-Length" in err["error"] and took < 5
+    code, err, took = _post(port, b'{"subgoal": 0,', length="100")  # shorter than it says, and the client waits
+    assert code == 400 and "shorter" in err["error"] and took < 10
+    code, err, _ = _post(port, json.dumps({"subgoal": True, "label": "no_evidence"}).encode())
+    assert code == 400 and "subgoal" in err["error"]
+    code, err, _ = _post(port, b"[" * 100_000 + b"]" * 100_000)
+    assert code == 400 and "JSON" in err["error"]
+    code, err, _ = _post(port, json.dumps({"subgoal": 0, "label": "no_evidence", "note": ["not", "text"]}).encode())
+    assert code == 400 and "note" in err["error"]
+    assert a.store.count() == 0 and a.store.count("suggestions") == 0
+    code, ok, _ = _post(port, json.dumps({"subgoal": 0, "unit": None, "label": "no_evidence"}).encode())  # still serving
+    assert code == 200 and ok["index"] == 0 and a.store.count() == 1
+
+
+def test_a_store_that_refuses_writes_gets_a_503(quick_server) -> None:  # type: ignore[no-untyped-def]
+    a, port = quick_server
+    a.store._db.execute("PRAGMA query_only = ON")  # SQLite now answers every write as for a read-only file
+    try:
+        code, err, _ = _post(port, json.dumps({"subgoal": 0, "unit": None, "label": "no_evidence"}).encode())
+        assert code == 503 and "read-only" in err["error"]
+        code, state, _ = _raw(port, b"GET /api/state HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")  # reading still works
+        assert code == 200 and state["progress"]["judged"] == 0
+    finally:
+        a.store._db.execute("PRAGMA query_only = OFF")
+    assert a.store.count() == 0

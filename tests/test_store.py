@@ -225,3 +225,91 @@ def test_iter_judgments_without_store_yields_nothing_and_creates_nothing(tmp_pat
     path = tmp_path / "none.sqlite"
     assert list(st.iter_judgments(path)) == []
     assert not path.exists()
+
+
+# --- export file names, times across round trips ---------------------------------
+
+def test_pairs_with_the_same_file_name_are_exported_to_distinct_files(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    for folder, example in (("y1", "004_80b70c2aac03ec7c.txt"), ("y2", "000_3d28e81d7327b640.txt")):
+        (root / folder).mkdir(parents=True)
+        (root / folder / "report.txt").write_bytes((ROOT / "examples" / example).read_bytes())
+    lines = [{"goal_document": "y1/report.txt", "subgoal": "部门整体预算优先保障朝阳区教育系统教职工工资待遇", "label": "no_evidence",
+              "annotator": "甲"},
+             {"goal_document": "y2/report.txt", "subgoal": "坚持教育优先发展", "label": "no_evidence", "annotator": "甲"}]
+    src = tmp_path / "two.jsonl"
+    src.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), encoding="utf-8")
+    with Store(tmp_path / "a.sqlite") as s:
+        assert st.import_jsonl(s, [src], root=root).new == 2
+        written = st.export_jsonl(s, tmp_path / "out", root=root)
+    assert len(written) == 2 and all(n == 1 for n in written.values())
+    files = sorted((tmp_path / "out").glob("*.jsonl"))
+    assert len(files) == 2 and all(p.name.startswith("report") for p in files)
+    back = sorted(json.loads(p.read_text(encoding="utf-8"))["goal_document"] for p in files)
+    assert back == ["y1/report.txt", "y2/report.txt"]
+    with Store(tmp_path / "b.sqlite") as s:  # nothing was lost on the way
+        assert st.import_jsonl(s, files, root=root).new == 2
+    # the same names again on the next export, and pairs that do not clash keep their plain names
+    again = st.file_names([("y2/report.txt", "y2/report.txt"), ("y1/report.txt", "y1/report.txt")])
+    assert sorted(again.values()) == [p.name for p in files]
+    assert st.file_names([(SEED000, SEED000)]) == {(SEED000, SEED000): "000_3d28e81d7327b640.jsonl"}
+    # names that differ only in case would overwrite each other on macOS and Windows
+    assert len({n.casefold() for n in st.file_names([("a/Report.txt", "a/Report.txt"), ("b/report.txt", "b/report.txt")]).values()}) == 2
+
+
+def _gold_004(**changes: object) -> dict:
+    return dict(json.loads(gold_lines("004_80b70c2aac03ec7c.jsonl")[0]), **changes)
+
+
+def _write(path: Path, *records: dict) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_a_round_trip_through_export_keeps_the_decision(tmp_path: Path) -> None:
+    gold = _write(tmp_path / "gold.jsonl", _gold_004())  # a hand-made line: no time
+    with Store(tmp_path / "a.sqlite") as s:
+        st.import_jsonl(s, [gold], root=ROOT)
+        base = next(s.iter_judgments())
+        s.add(Judgment(**{**base.__dict__, "label": "reject", "annotator": "乙", "created": st.now(), "flags": {}}))
+        assert [j.label for j in s.iter_judgments(latest_only=True)] == ["reject"]
+        st.export_jsonl(s, tmp_path / "out", root=ROOT)
+    exported = next((tmp_path / "out").glob("*.jsonl"))
+    # a fresh store takes the export, then the old gold file again (the order a new clone of the repository may use)
+    with Store(tmp_path / "b.sqlite") as s:
+        st.import_jsonl(s, [exported], root=ROOT)
+        st.import_jsonl(s, [gold], root=ROOT)
+        assert [(j.label, j.annotator) for j in s.iter_judgments(latest_only=True)] == [("reject", "乙")]
+    with Store(tmp_path / "c.sqlite") as s:  # and the other order
+        st.import_jsonl(s, [gold], root=ROOT)
+        st.import_jsonl(s, [exported], root=ROOT)
+        assert [(j.label, j.annotator) for j in s.iter_judgments(latest_only=True)] == [("reject", "乙")]
+
+
+def test_times_with_offsets_compare_as_times_and_are_kept_in_utc(tmp_path: Path) -> None:
+    east = _gold_004(annotator="北京", created="2025-01-01T10:00:00+08:00")  # 02:00 UTC
+    west = _gold_004(label="reject", annotator="伦敦", created="2025-01-01T05:00:00Z")  # three hours later
+    src = _write(tmp_path / "tz.jsonl", west, east)
+    with Store(tmp_path / "a.sqlite") as s:
+        st.import_jsonl(s, [src], root=ROOT)
+        assert [(j.label, j.annotator) for j in s.iter_judgments(latest_only=True)] == [("reject", "伦敦")]
+        assert [j.created for j in s.iter_judgments()] == ["2025-01-01T02:00:00Z", "2025-01-01T05:00:00Z"]
+        assert st.import_jsonl(s, [src], root=ROOT).new == 0  # the same file again adds nothing
+        out = st.export_jsonl(s, tmp_path / "out", root=ROOT)
+    back = [json.loads(x) for x in next(iter(out)).read_text(encoding="utf-8").splitlines()]
+    assert [(r["annotator"], r["created"]) for r in back] == [("北京", "2025-01-01T02:00:00Z"), ("伦敦", "2025-01-01T05:00:00Z")]
+    # judgments made in code compare the same way, a time without an offset being UTC
+    a = judgment(0)
+    later = [Judgment(**{**a.__dict__, "label": "reject", "created": "2025-01-01T05:00:00"}),
+             Judgment(**{**a.__dict__, "created": "2025-01-01T12:59:00+09:00"})]
+    assert [j.label for j in st.latest(later)] == ["reject"]
+    assert [j.label for j in st.latest(reversed(later))] == ["reject"]
+
+
+@pytest.mark.parametrize("created", ["yesterday", "0001-01-01T00:00:00+08:00", ""])
+def test_a_bad_time_is_refused_with_its_line(tmp_path: Path, created: str) -> None:
+    src = _write(tmp_path / "bad.jsonl", _gold_004(), _gold_004(created=created))
+    with Store(tmp_path / "a.sqlite") as s:
+        with pytest.raises(StoreError, match=rf"{src}:2: created '.*' is not an ISO 8601 time"):
+            st.import_jsonl(s, [src], root=ROOT)
+        assert s.count() == 0
