@@ -38,6 +38,7 @@ from linker.errors import InputError, LinkerError
 
 if TYPE_CHECKING:
     from linker.pipeline import Options
+    from linker.store import Judgment
 
 MANIFESTS = ("linker-batch.json", "linker-batch.toml")
 STATE_FILE = ".linker-batch-state.json"
@@ -117,8 +118,34 @@ def _safe_name(name: str) -> str:
     return keep or "report"
 
 
-def discover(folder: str | Path) -> list[Job]:
-    """The jobs of a folder: the manifest's pairs, then every other report file alone."""
+def _file_names(value: Any, where: str, *, required: bool = False) -> list[str]:
+    """A manifest field that holds a file name or a list of them; InputError names the field when it does not."""
+    if value is None or value == []:
+        if required:
+            raise InputError(f"{where} is missing; it names a report file, e.g. \"003.txt\"")
+        return []
+    names = [value] if isinstance(value, str) else value
+    if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names) or (required and len(names) != 1):
+        shape = "a file name (a string)" if required else "a file name or a list of file names (strings)"
+        raise InputError(f"{where} must be {shape}, not {json.dumps(value, ensure_ascii=False, default=str)}")
+    return names
+
+
+def _own_outputs(root: Path, out: str | Path | None) -> set[str]:
+    """The names of the files a batch writes into ``root`` when it is its own output folder: never reports."""
+    if out is None or Path(out).resolve() != root.resolve():
+        return set()
+    state = _read_state(root)
+    return {o for entry in state["jobs"].values() if isinstance(entry, dict)
+            for o in entry.get("outputs") or [] if isinstance(o, str)}
+
+
+def discover(folder: str | Path, out: str | Path | None = None) -> list[Job]:
+    """The jobs of a folder: the manifest's pairs, then every other report file alone.
+
+    Summary tables (``linker-summary.*``) are never reports, nor, when ``out`` is the folder
+    itself, the files an earlier run wrote there.
+    """
     from linker.io import supported_suffixes
 
     root = Path(folder)
@@ -131,20 +158,34 @@ def discover(folder: str | Path) -> list[Job]:
         raise InputError(f"{root}: both {MANIFESTS[0]} and {MANIFESTS[1]}; keep one")
     for manifest in manifests:
         data = _load_manifest(manifest)
-        for i, entry in enumerate(data.get("reports") or []):
-            if not isinstance(entry, dict) or not entry.get("goals"):
-                raise InputError(f"{manifest}: entry {i + 1} needs \"goals\" (and usually \"evidence\")")
-            ev = entry.get("evidence") or []
-            ev = [ev] if isinstance(ev, str) else list(ev)
-            goals = root / str(entry["goals"])
-            evidence = tuple(root / str(e) for e in ev)
-            name = _safe_name(str(entry.get("name") or Path(str(entry["goals"])).stem))
+        reports = data.get("reports")
+        if reports is None:
+            reports = []
+        if not isinstance(reports, list):
+            raise InputError(f"{manifest}: \"reports\" must be a list of entries ({{\"goals\": …, \"evidence\": […]}}), "
+                             f"not {json.dumps(reports, ensure_ascii=False, default=str)}")
+        for i, entry in enumerate(reports, 1):
+            where = f"{manifest}: entry {i} of \"reports\""
+            if not isinstance(entry, dict):
+                raise InputError(f"{where} must be an object with \"goals\" (and usually \"evidence\"), "
+                                 f"not {json.dumps(entry, ensure_ascii=False, default=str)}")
+            goals_name = _file_names(entry.get("goals"), f"{where}: \"goals\"", required=True)[0]
+            ev = _file_names(entry.get("evidence"), f"{where}: \"evidence\"")
+            label = entry.get("name")
+            if label is not None and not isinstance(label, str):
+                raise InputError(f"{where}: \"name\" must be a string, not {json.dumps(label, ensure_ascii=False, default=str)}")
+            goals = root / goals_name
+            evidence = tuple(root / e for e in ev)
+            name = _safe_name(label or Path(goals_name).stem)
             jobs.append(Job(name, goals, evidence))
             claimed.update([goals.resolve(), *(e.resolve() for e in evidence)])
-        claimed.update((root / str(x)).resolve() for x in data.get("exclude") or [])
+        claimed.update((root / x).resolve() for x in _file_names(data.get("exclude"), f"{manifest}: \"exclude\""))
     suffixes = set(supported_suffixes())
+    own = _own_outputs(root, out)
     for p in sorted(root.iterdir()):
         if not p.is_file() or p.name.startswith(".") or p.name in MANIFESTS:
+            continue
+        if p.stem == SUMMARY_NAME or p.name in own:
             continue
         if p.suffix.lower() not in suffixes or p.resolve() in claimed:
             continue
@@ -175,19 +216,43 @@ def settings_of(options: Options | None, formats: Sequence[str]) -> dict[str, An
     return json.loads(json.dumps(d, default=str))
 
 
-def job_key(job: Job, settings: dict[str, Any]) -> str:
-    """sha256 of the inputs' bytes (and their roles), the settings and the linker version."""
+def store_judgments(options: Options | None) -> list[Judgment]:
+    """The judgments an analysis with ``options`` lets override the model (none without a store or with use_store off)."""
+    from linker.pipeline import Options
+    from linker.store import iter_judgments
+
+    opts = options or Options()
+    return list(iter_judgments(opts.db)) if opts.use_store else []
+
+
+def judgments_state(job: Job, judgments: Sequence[Judgment], goal_sha256: str | None = None) -> str:
+    """A fingerprint of the judgments about the job's goal document (matched as :mod:`linker.feedback` does:
+    same bytes or same file name): how many, the newest id and the newest time."""
+    mine = [j for j in judgments if j.goal_sha256 == goal_sha256 or Path(j.goal_path).name == job.goals.name]
+    if not mine:
+        return "judgments 0"
+    return f"judgments {len(mine)} {max(j.id or 0 for j in mine)} {max(j.when for j in mine)}"
+
+
+def job_key(job: Job, settings: dict[str, Any], judgments: Sequence[Judgment] = ()) -> str:
+    """sha256 of the inputs' bytes (and their roles), the settings, the judgments about the report and the linker version."""
     from linker import __version__
 
     h = hashlib.sha256()
     h.update(f"linker {__version__}\n".encode())
     h.update(json.dumps(settings, sort_keys=True).encode())
+    goal_sha = None
     for role, p in [("goals", job.goals), *(("evidence", e) for e in job.evidence)]:
         h.update(f"\n{role} ".encode())
         try:
-            h.update(hashlib.sha256(p.read_bytes()).hexdigest().encode())
+            digest = hashlib.sha256(p.read_bytes()).hexdigest()
         except OSError:
             h.update(f"unreadable {p}".encode())
+            continue
+        h.update(digest.encode())
+        if role == "goals":
+            goal_sha = digest
+    h.update(f"\n{judgments_state(job, judgments, goal_sha)}".encode())
     return h.hexdigest()
 
 
@@ -241,8 +306,12 @@ def summary_row(name: str, report: dict[str, Any]) -> dict[str, Any]:
 
 def _write(path: Path, data: bytes) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def run_job(job: Job, out: str | Path, options: Options | None, formats: Sequence[str], key: str) -> JobResult:
@@ -299,21 +368,32 @@ def run_batch(
     """Analyse every job of ``folder`` into ``out`` and write the summary table; see the module doc."""
     t0 = time.perf_counter()
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     fmts = ["json", *(f for f in dict.fromkeys(formats) if f != "json")]
-    jobs = discover(folder)
+    jobs = discover(folder, out)
     settings = settings_of(options, fmts)
+    judgments = store_judgments(options)
     state = _read_state(out)
+    inputs = {p.resolve() for j in jobs for p in j.inputs}
     results: dict[str, JobResult] = {}
     todo: list[tuple[Job, str]] = []
     for job in jobs:
-        key = job_key(job, settings)
+        key = job_key(job, settings, judgments)
         prev = state["jobs"].get(job.name) or {}
         outputs = prev.get("outputs") or []
-        if not force and prev.get("key") == key and prev.get("row") is not None and outputs and all((out / o).exists() for o in outputs):
+        clash = [f"{job.name}.{f}" for f in fmts if (out / f"{job.name}.{f}").resolve() in inputs]
+        if clash:  # the output folder is the input folder, and a report has the name of an output
+            results[job.name] = JobResult(job.name, key, error=f"its output {clash[0]} would overwrite the report of that name; "
+                                                               "write the outputs to another folder with -o")
+        elif not force and prev.get("key") == key and prev.get("row") is not None and outputs and all((out / o).exists() for o in outputs):
             results[job.name] = JobResult(job.name, key, list(prev["outputs"]), prev["row"], skipped=True)
         else:
             todo.append((job, key))
+    if todo:  # a model that cannot be loaded fails every job: say so once, before anything is written
+        from linker.encoders import load_encoder
+        from linker.pipeline import Options
+
+        load_encoder((options or Options()).model)
+    out.mkdir(parents=True, exist_ok=True)
     total, done = len(jobs), len(results)
     if progress:
         progress("", done, total)
@@ -343,9 +423,9 @@ def run_batch(
                 if progress:
                     progress(job.name, done, total)
     ordered = [results[j.name] for j in jobs]
-    state = {"linker_batch": 1, "jobs": {r.name: {"key": r.key, "outputs": r.outputs, "row": r.row}
-                                         for r in ordered if r.error is None}}
-    _write_state(out, state)
+    # only a success replaces an entry: a job that failed (or is gone) keeps that of its last good run, whose files are still there
+    jobs_state = {**state["jobs"], **{r.name: {"key": r.key, "outputs": r.outputs, "row": r.row} for r in ordered if r.error is None}}
+    _write_state(out, {"linker_batch": 1, "jobs": jobs_state})
     result = BatchResult(ordered, [], 0.0)
     result.summary = write_summary(result, out)
     result.seconds = time.perf_counter() - t0
@@ -396,6 +476,8 @@ def summary_xlsx(result: BatchResult) -> bytes:
 
     from linker.report.html import STATUS_COLOR, STATUS_ORDER, STATUS_ZH
 
+    from linker.report.xlsx import append  # every value without the control characters a workbook refuses
+
     wb = Workbook()
     ws = wb.active
     ws.title = "汇总"
@@ -414,7 +496,7 @@ def summary_xlsx(result: BatchResult) -> bytes:
         if r.row is None:
             continue
         row = r.row
-        ws.append([row["name"], row["goal_document"], "\n".join(row["evidence_documents"]), row["goals"], row["subgoals"],
+        append(ws, [row["name"], row["goal_document"], "\n".join(row["evidence_documents"]), row["goals"], row["subgoals"],
                    *(row["status"].get(s, 0) for s in STATUS_ORDER), _support_text(row, "产出"), _support_text(row, "效果"),
                    _gaps_text(row), "、".join(row.get("unmet") or []), "跳过" if r.skipped else "分析"])
         for c in range(1, len(header) + 1):
@@ -427,7 +509,7 @@ def summary_xlsx(result: BatchResult) -> bytes:
         es.column_dimensions["A"].width = 24
         es.column_dimensions["B"].width = 100
         for name, err in result.errors:
-            es.append([name, err])
+            append(es, [name, err])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -117,3 +119,123 @@ def test_second_run_through_the_cli_skips_unchanged_reports(first_run, folder):
     assert (out / "district-2024.json").stat().st_mtime_ns == before
     wb_rows = list(__import__("openpyxl").load_workbook(out / "linker-summary.xlsx")["汇总"].iter_rows(min_row=2, values_only=True))
     assert {r[-1] for r in wb_rows} == {"跳过"}
+
+
+def batch_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "linker", "batch", *args, "-m", "lexical", "--verbose"],
+                          capture_output=True, text=True, timeout=600, check=False)
+
+
+@pytest.fixture()
+def small(tmp_path) -> Path:
+    d = tmp_path / "in"
+    d.mkdir()
+    shutil.copy(SEED["004"], d / "r4.txt")
+    return d
+
+
+def test_new_judgments_make_a_report_analysed_again(small, tmp_path):
+    from linker.store import Store, import_jsonl
+
+    out, db = tmp_path / "out", tmp_path / "judged.sqlite"
+    Store(db).close()
+    assert "1 analysed" in batch_cli(str(small), "-o", str(out), "--db", str(db)).stderr
+    first = json.loads((out / "r4.json").read_text(encoding="utf-8"))["goals"][0]["subgoals"][0]
+    assert first["status"] != "unmet"
+    (tmp_path / "j.jsonl").write_text(json.dumps({"goal_document": "in/r4.txt", "subgoal": first["text"], "label": "status_override",
+                                                  "value": "unmet", "annotator": "t"}, ensure_ascii=False) + "\n", encoding="utf-8")
+    with Store(db) as store:
+        import_jsonl(store, [tmp_path / "j.jsonl"], root=tmp_path)
+    res = batch_cli(str(small), "-o", str(out), "--db", str(db))
+    assert "1 analysed, 0 unchanged" in res.stderr, res.stderr
+    assert json.loads((out / "r4.json").read_text(encoding="utf-8"))["goals"][0]["subgoals"][0]["status"] == "unmet"
+    assert "1 unchanged" in batch_cli(str(small), "-o", str(out), "--db", str(db)).stderr
+    # --no-store: the judgment no longer counts, so that is a change too
+    assert "1 analysed" in batch_cli(str(small), "-o", str(out), "--db", str(db), "--no-store").stderr
+    assert json.loads((out / "r4.json").read_text(encoding="utf-8"))["goals"][0]["subgoals"][0]["status"] != "unmet"
+
+
+def test_key_changes_with_the_judgments_about_the_report(folder):
+    from linker.store import Judgment
+
+    job = Job("x", folder / "district-2024.txt")
+    s = settings_of(Options(), ["json"])
+    other = Judgment(goal_path="elsewhere.txt", goal_sha256="0" * 64, evidence_path="elsewhere.txt", evidence_sha256="0" * 64,
+                     subgoal="某目标", evidence=None, label="no_evidence", annotator="t", created="2024-01-01T00:00:00", id=1)
+    mine = dataclasses.replace(other, goal_path="district-2024.txt", id=2)
+    assert job_key(job, s, [other]) == job_key(job, s)
+    assert job_key(job, s, [other, mine]) != job_key(job, s)
+    assert job_key(job, s, [mine, dataclasses.replace(mine, id=3, label="reject", evidence="x")]) != job_key(job, s, [mine])
+
+
+@pytest.mark.parametrize(
+    "manifest, message",
+    [
+        ({"reports": [{"goals": 5, "evidence": 7}]}, 'entry 1 of "reports": "goals" must be a file name (a string), not 5'),
+        ({"reports": [{"goals": "r4.txt", "evidence": 7}]}, 'entry 1 of "reports": "evidence" must be a file name or a list'),
+        ({"reports": [{"goals": "r4.txt", "evidence": ["r4.txt", 3]}]}, '"evidence" must be a file name or a list'),
+        ({"reports": [{"goals": "r4.txt", "name": 1}]}, 'entry 1 of "reports": "name" must be a string, not 1'),
+        ({"reports": [{"evidence": "r4.txt"}]}, 'entry 1 of "reports": "goals" is missing'),
+        ({"reports": ["r4.txt"]}, 'entry 1 of "reports" must be an object'),
+        ({"reports": {"goals": "r4.txt"}}, '"reports" must be a list of entries'),
+        ({"exclude": 5}, '"exclude" must be a file name or a list of file names (strings), not 5'),
+    ],
+)
+def test_a_manifest_with_wrong_types_is_one_line_naming_the_field(small, tmp_path, manifest, message):
+    from linker.errors import InputError
+
+    (small / "linker-batch.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(InputError, match=re.escape(message)):
+        discover(small)
+    res = batch_cli(str(small), "-o", str(tmp_path / "out"))
+    assert res.returncode == 1 and "Traceback" not in res.stderr
+    lines = [ln for ln in res.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and lines[0].startswith("linker: ") and message in lines[0], res.stderr
+
+
+def test_a_bad_model_is_refused_before_anything_is_written(small, tmp_path):
+    out = tmp_path / "out"
+    assert batch_cli(str(small), "-o", str(out)).returncode == 0
+    files = {p.name: p.read_bytes() for p in out.iterdir()}
+    for model, message in (("foo", "unknown model 'foo'"), (f"st:{tmp_path / 'no-model'}", "no such model directory")):
+        res = subprocess.run([sys.executable, "-m", "linker", "batch", str(small), "-o", str(out), "-m", model],
+                             capture_output=True, text=True, timeout=600, check=False)
+        assert res.returncode == 1 and "Traceback" not in res.stderr
+        assert res.stderr.startswith("linker: ") and message in res.stderr and len(res.stderr.strip().splitlines()) == 1
+        assert {p.name: p.read_bytes() for p in out.iterdir()} == files, "state and summary untouched"
+    assert not (tmp_path / "never").exists()
+    res = subprocess.run([sys.executable, "-m", "linker", "batch", str(small), "-o", str(tmp_path / "never"), "-m", "foo"],
+                         capture_output=True, text=True, timeout=600, check=False)
+    assert res.returncode == 1 and not (tmp_path / "never").exists()
+
+
+def test_a_failed_report_keeps_the_state_of_its_last_good_run(small, tmp_path):
+    out = tmp_path / "out"
+    assert "1 analysed" in batch_cli(str(small), "-o", str(out)).stderr
+    good = (small / "r4.txt").read_bytes()
+    (small / "r4.txt").write_bytes(b"")
+    res = batch_cli(str(small), "-o", str(out))
+    assert "1 failed" in res.stderr and "r4: FAILED" in res.stderr
+    assert set(json.loads((out / STATE_FILE).read_text(encoding="utf-8"))["jobs"]) == {"r4"}
+    (small / "r4.txt").write_bytes(good)
+    assert "0 analysed, 1 unchanged" in batch_cli(str(small), "-o", str(out)).stderr
+
+
+def test_the_input_folder_as_output_folder_never_reads_its_own_outputs(small):
+    res = batch_cli(str(small), "-o", str(small))
+    assert "1 analysed" in res.stderr and "0 failed" in res.stderr, res.stderr
+    assert {"r4.json", "r4.html", "r4.xlsx", "linker-summary.html", "linker-summary.xlsx"} <= {p.name for p in small.iterdir()}
+    assert [j.name for j in discover(small, small)] == ["r4"]
+    res = batch_cli(str(small), "-o", str(small))
+    assert "1 reports: 0 analysed, 1 unchanged, 0 failed" in res.stderr, res.stderr
+    # summaries are never reports, wherever the output goes
+    assert not any(j.name.startswith("linker-summary") for j in discover(small))
+
+
+def test_an_output_never_overwrites_a_report_of_the_same_name(small, first_run):
+    out, _ = first_run
+    shutil.copy(out / "district-2024.xlsx", small / "r4.xlsx")  # a spreadsheet report beside r4.txt
+    before = (small / "r4.xlsx").read_bytes()
+    res = batch_cli(str(small), "-o", str(small))
+    assert "r4: its output r4.xlsx would overwrite the report of that name" in res.stderr, res.stderr
+    assert (small / "r4.xlsx").read_bytes() == before

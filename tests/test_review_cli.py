@@ -57,3 +57,35 @@ def test_review_refuses_a_port_in_use(tmp_path):
     finally:
         s.close()
     assert out.returncode == 1 and "Traceback" not in out.stderr and "--port" in out.stderr
+
+
+def test_review_refuses_a_read_only_store_before_serving(tmp_path):
+    from linker import store as st
+
+    from .test_store_readonly import GOLD004, ROOT, read_only
+
+    db = tmp_path / "ro.sqlite"
+    with Store(db) as s:
+        st.import_jsonl(s, [GOLD004], root=ROOT)
+    with read_only(db):
+        out = subprocess.run([sys.executable, "-m", "linker", "review", str(SEED["004"]), "--port", "0", "--no-browser",
+                              "--model", "lexical", "--db", str(db), "--quiet"], capture_output=True, text=True, check=False, timeout=300)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "http://127.0.0.1" not in out.stdout  # it never served
+    last = out.stderr.strip().splitlines()[-1]
+    assert "read-only" in last and str(db) in last
+
+
+def test_review_checks_the_store_before_it_reads_the_report(tmp_path):
+    from linker import store as st
+
+    from .test_store_readonly import GOLD004, ROOT, read_only
+
+    db = tmp_path / "ro.sqlite"
+    with Store(db) as s:
+        st.import_jsonl(s, [GOLD004], root=ROOT)
+    with read_only(db):
+        out = subprocess.run([sys.executable, "-m", "linker", "review", str(tmp_path / "no-such-report.txt"), "--no-browser",
+                              "--model", "lexical", "--db", str(db), "--quiet"], capture_output=True, text=True, check=False, timeout=300)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "read-only" in out.stderr and "no such file" not in out.stderr

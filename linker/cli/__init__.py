@@ -23,11 +23,15 @@ __all__ = ["app", "main"]
 
 
 def main() -> None:
-    """Console entry point: library errors become one line on stderr and exit 1."""
+    """Console entry point: library errors (and files that cannot be written) become one line on stderr and exit 1."""
     try:
         app()
     except LinkerError as exc:
         typer.echo(f"linker: {exc}", err=True)
+        sys.exit(1)
+    except OSError as exc:  # a file that cannot be written (full disk, permissions, a folder in the way)
+        where = f"{exc.filename}: " if exc.filename else ""
+        typer.echo(f"linker: {where}{exc.strerror or exc}", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         typer.echo("linker: interrupted", err=True)

@@ -9,7 +9,18 @@ from typing import Annotated
 
 import typer
 
-from linker.cli.app import EvidenceSection, ExcludeSection, GoalsSection, Model, Quiet, _options, _run_analysis, app
+from linker.cli.app import (
+    EvidenceSection,
+    ExcludeSection,
+    GoalsSection,
+    Model,
+    Quiet,
+    _check_output,
+    _options,
+    _run_analysis,
+    _warnings,
+    app,
+)
 
 Db = Annotated[Path | None, typer.Option("--db", help="The annotation database (default: $LINKER_DB or ~/.local/share/linker/linker.sqlite).")]
 Root = Annotated[Path, typer.Option("--root", help="Document paths in the files are relative to this folder.")]
@@ -35,7 +46,7 @@ def review(
     files: Annotated[list[Path] | None, typer.Argument(help="A report (goals and evidence in one file).", show_default=False)] = None,
     goals: Annotated[Path | None, typer.Option("--goals", help="The document holding the goals (a plan).")] = None,
     evidence: Annotated[list[Path] | None, typer.Option("--evidence", help="A document holding results; repeatable.")] = None,
-    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1 (0: any free port).")] = 8765,
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port on 127.0.0.1 (0: any free port).")] = 8765,
     no_browser: Annotated[bool, typer.Option("--no-browser", help="Do not open a web browser.")] = False,
     annotator: Annotated[str | None, typer.Option("--annotator", help="Your name in the judgments (default: $LINKER_ANNOTATOR or the login name).")] = None,
     db: Db = None,
@@ -47,12 +58,19 @@ def review(
 ) -> None:
     """Review the links of a report in the browser: accept, reject, add evidence; every decision goes to the store."""
     from linker.review.server import ReviewApp, make_server
-    from linker.store import Store
+    from linker.store import Store, default_path
 
-    opts = _options(model, goals_section, evidence_section, exclude_section)
-    opts.db = db
-    a = _run_analysis(list(files or []), goals, list(evidence or []), opts, quiet)
+    _check_output(db or default_path(), "--db" if db else "annotation database")  # it is written: refuse a bad path before the analysis
     store = Store(db)
+    try:
+        store.check_writable()  # a read-only store fails now, not after the analysis
+        opts = _options(model, goals_section, evidence_section, exclude_section)
+        opts.db = db
+        a = _run_analysis(list(files or []), goals, list(evidence or []), opts, quiet)
+    except BaseException:
+        store.close()
+        raise
+    _warnings(a)
     try:
         server = make_server(ReviewApp(a, store, _annotator(annotator)), port)
     except OSError as exc:
@@ -90,6 +108,7 @@ def export(
     path = db or default_path()
     if not path.exists():
         raise StoreError(f"no annotation database at {path}; import or review first, or pass --db")
+    _check_output(out, "export folder", folder=True)
     with Store(path) as store:
         written = export_jsonl(store, out, root=root, full=full, latest_only=latest)
     for p, n in written.items():
@@ -103,8 +122,9 @@ def import_(
     root: Root = Path("."),
 ) -> None:
     """Check every line, then add them all to the store in one transaction (a bad line changes nothing)."""
-    from linker.store import Store, import_jsonl
+    from linker.store import Store, default_path, import_jsonl
 
+    _check_output(db or default_path(), "--db" if db else "annotation database")
     with Store(db) as store:
         result = import_jsonl(store, files, root=root)
     typer.echo(f"imported {result.new} new judgment(s) of {result.read} read", err=True)

@@ -8,7 +8,20 @@ from typing import Annotated
 
 import typer
 
-from linker.cli.app import EvidenceSection, ExcludeSection, GoalsSection, Model, Quiet, _fail, _options, app
+from linker.cli.app import (
+    Db,
+    EvidenceSection,
+    ExcludeSection,
+    GoalsSection,
+    Model,
+    NoStore,
+    Quiet,
+    _check_db,
+    _check_output,
+    _fail,
+    _options,
+    app,
+)
 
 
 @app.command()
@@ -23,6 +36,8 @@ def batch(
     goals_section: GoalsSection = [],  # noqa: B006
     evidence_section: EvidenceSection = [],  # noqa: B006
     exclude_section: ExcludeSection = [],  # noqa: B006
+    db: Db = None,
+    no_store: NoStore = False,
     quiet: Quiet = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="A line for every report, with its time.")] = False,
 ) -> None:
@@ -32,9 +47,11 @@ def batch(
             _fail(f"unknown format '{f}' for batch; use html, xlsx, md or json")
     if workers is not None and workers < 1:
         _fail("--workers needs a number of at least 1")
+    _check_output(output, "-o", folder=True)
+    _check_db(db, no_store)
     from linker.batch import run_batch
 
-    opts = _options(model, goals_section, evidence_section, exclude_section)
+    opts = _options(model, goals_section, evidence_section, exclude_section, db=db, no_store=no_store)
     prog = None
     if not quiet and sys.stderr.isatty():
         from rich.console import Console

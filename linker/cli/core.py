@@ -8,16 +8,24 @@ from typing import Annotated, Optional
 import typer
 
 from linker.cli.app import (
+    Db,
     EvidenceSection,
     ExcludeSection,
     GoalsSection,
     Model,
+    NoStore,
     Quiet,
+    _check_db,
+    _check_output,
     _fail,
     _options,
     _run_analysis,
+    _warnings,
     app,
 )
+
+FORMATS = ("text", "json", "md", "html", "xlsx")
+SUFFIX_FORMATS = {"txt": "text", "markdown": "md", "htm": "html"}  # file suffixes that name a format otherwise
 
 
 @app.command()
@@ -25,7 +33,7 @@ def analyze(
     files: Annotated[Optional[list[Path]], typer.Argument(help="A report (goals and evidence in one file).", show_default=False)] = None,
     goals: Annotated[Optional[Path], typer.Option("--goals", help="The document holding the goals (a plan).")] = None,
     evidence: Annotated[Optional[list[Path]], typer.Option("--evidence", help="A document holding results; repeatable.")] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here (format from the suffix).")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here (format from the suffix); an existing folder gets REPORT-NAME.html (or the --format).")] = None,
     fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="text, json, md, html or xlsx.")] = None,
     graph: Annotated[Optional[Path], typer.Option("--graph", help="Also write the goal-evidence graph (.graphml or .json).")] = None,
     model: Model = "e5",
@@ -34,21 +42,48 @@ def analyze(
     exclude_section: ExcludeSection = [],  # noqa: B006
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the embedding cache.")] = False,
     block_override: Annotated[Optional[list[str]], typer.Option("--block-override", help="Set a sub-goal's (or goal's) block and category, e.g. g3.2=效果/社会效益; repeatable.")] = None,
+    db: Db = None,
+    no_store: NoStore = False,
     quiet: Quiet = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print the time of each stage and the counts.")] = False,
 ) -> None:
     """Link every sub-goal of a report to its evidence and write a goal-coverage report."""
-    opts = _options(model, goals_section, evidence_section, exclude_section, no_cache)
+    # where and how to write is checked before the (slow) analysis
+    if fmt is not None:
+        fmt = SUFFIX_FORMATS.get(fmt.lower(), fmt.lower())
+        if fmt not in FORMATS:
+            _fail(f"unknown format '{fmt}'; use text, json, md, html or xlsx")
+    if output is not None and output.is_dir():
+        source = goals or (files[0] if files else Path("report"))
+        output = output / f"{source.stem}.{'txt' if fmt == 'text' else fmt or 'html'}"
+    if fmt is not None:
+        kind = fmt
+    elif output is not None:
+        suffix = output.suffix.lstrip(".").lower()
+        kind = SUFFIX_FORMATS.get(suffix, suffix)
+        if kind not in FORMATS:
+            _fail(f"-o {output}: cannot tell the format from {f'.{suffix}' if suffix else 'a name without suffix'}; "
+                  "end it in .html, .md, .json, .xlsx or .txt, or pass --format")
+    else:
+        kind = "text"
+    if kind == "xlsx" and output is None:
+        _fail("a spreadsheet needs a file: -o report.xlsx")
+    if output is not None:
+        _check_output(output, "-o")
+    if graph is not None:
+        if graph.suffix.lower() not in (".graphml", ".json"):
+            _fail(f"--graph {graph}: write the graph as .graphml or .json")
+        _check_output(graph, "--graph")
+    _check_db(db, no_store)
+    opts = _options(model, goals_section, evidence_section, exclude_section, no_cache, db=db, no_store=no_store)
     if block_override:
         from linker.scoring import parse_override
 
         opts.block_overrides = dict(parse_override(spec) for spec in block_override)
     a = _run_analysis(list(files or []), goals, list(evidence or []), opts, quiet)
+    _warnings(a)
     from linker.report import render
 
-    kind = fmt or (output.suffix.lstrip(".").lower() if output is not None else "text")
-    if kind == "markdown":
-        kind = "md"
     if graph is not None:
         from linker.graph import build_graph, write_graph
 
@@ -68,25 +103,33 @@ def missing(
     fmt: Annotated[str, typer.Option("--format", "-f", help="text, csv or json.")] = "text",
     include_weak: Annotated[bool, typer.Option("--include-weak", help="Also list sub-goals with only doubtful evidence.")] = False,
     include_unmet: Annotated[bool, typer.Option("--include-unmet", help="Also list sub-goals whose numbers contradict the target.")] = False,
-    fail_on_missing: Annotated[bool, typer.Option("--fail-on-missing", help="Exit 1 when anything is listed.")] = False,
+    fail_on_missing: Annotated[bool, typer.Option("--fail-on-missing", help="Exit 1 when anything is listed, or any sub-goal lacks accepted evidence (weak ones too).")] = False,
     model: Model = "e5",
     goals_section: GoalsSection = [],  # noqa: B006
     evidence_section: EvidenceSection = [],  # noqa: B006
+    db: Db = None,
+    no_store: NoStore = False,
     quiet: Quiet = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also print the time of each stage and the counts.")] = False,
 ) -> None:
     """List the sub-goals that have no accepted evidence, grouped by goal."""
     if fmt not in ("text", "csv", "json"):
         _fail(f"unknown format '{fmt}' for missing; use text, csv or json")
-    opts = _options(model, goals_section, evidence_section, [])
+    _check_db(db, no_store)
+    opts = _options(model, goals_section, evidence_section, [], db=db, no_store=no_store)
     a = _run_analysis(list(files or []), goals, list(evidence or []), opts, quiet)
+    _warnings(a)
+    from linker.model import Status
     from linker.report import missing_rows, render
 
     if verbose:
         _verbose(a)
     rows = missing_rows(a, include_weak=include_weak, include_unmet=include_unmet)
-    render.write_missing(rows, fmt)
-    if fail_on_missing and rows:
+    listed = {r["subgoal_id"] for r in rows}
+    # a weak sub-goal has no accepted link either: never claimed to have evidence, and never let through
+    weak = [sid for sid, v in a.verdicts.items() if v.status == Status.WEAK and sid not in listed]
+    render.write_missing(rows, fmt, unlisted_weak=len(weak))
+    if fail_on_missing and (rows or weak):
         raise typer.Exit(1)
 
 

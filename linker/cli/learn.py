@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from linker.cli.app import Model, _fail, _progress, app
+from linker.cli.app import Model, _check_output, _fail, _progress, app
 
 ROOT = Path(__file__).resolve().parents[2]
 Annotations = Annotated[Path, typer.Option("--annotations", help="Folder of annotation JSONL files.")]
@@ -95,6 +95,7 @@ def train(
     """Fit the link re-ranker on all annotations (cross-validated figures first) and save it under models/."""
     from linker.train import choose_c, cross_validate, evaluate, fit, save
 
+    _check_output(out, "--out", folder=True)  # before the (long) training
     files, sets = _gold(annotations, db, use_store=not no_store)
     metrics: dict = {}  # type: ignore[type-arg]
     if finetune:
@@ -148,5 +149,6 @@ def export_e5_command(
     out: Annotated[Path, typer.Argument(help="Directory to write the model to (about 470 MB).")] = ROOT / "models" / "e5-st",
 ) -> None:
     """Write the bundled e5 as a sentence-transformers model directory (for --model st:DIR and fine-tuning)."""
+    _check_output(out, "export folder", folder=True)
     path = _export(out)
     typer.echo(f"wrote {path}; use it with --model st:{path}")

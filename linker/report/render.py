@@ -32,8 +32,12 @@ def _atomic_write(output: Path, data: bytes) -> None:
     """Write through a temporary file, so an existing report is never left half-written."""
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".{output.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(output)
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(output)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # never leave a half-written temporary beside the report
+        raise
 
 
 def text_summary(report: dict[str, Any]) -> str:
@@ -82,7 +86,9 @@ def write(a: Analysis, kind: str, output: Path | None) -> None:
     _emit(RENDERERS[kind](a, report), output)
 
 
-def write_missing(rows: list[dict[str, str]], fmt: str) -> None:
+def write_missing(rows: list[dict[str, str]], fmt: str, *, unlisted_weak: int = 0) -> None:
+    """The missing list; ``unlisted_weak`` counts the sub-goals with only doubtful evidence that are not listed
+    (without --include-weak): they have no accepted evidence either, so the text says so."""
     if fmt == "json":
         _emit(json.dumps(rows, ensure_ascii=False, indent=2), None)
         return
@@ -93,11 +99,19 @@ def write_missing(rows: list[dict[str, str]], fmt: str) -> None:
         w.writerows(rows)
         sys.stdout.write(buf.getvalue())
         return
+
+    def weak_note(more: str = "") -> str:
+        if not unlisted_weak:
+            return ""
+        return (f"{unlisted_weak}{more} sub-goal(s) have only doubtful evidence (weak) and no accepted link; "
+                "--include-weak lists them\n")
+
     if not rows:
-        sys.stdout.write("every sub-goal has accepted evidence\n")
+        sys.stdout.write(weak_note() or "every sub-goal has evidence\n")
         return
     if sys.stdout.isatty():
         _missing_table(rows)
+        sys.stdout.write(weak_note(" more"))
         return
     goal = None
     for r in rows:
@@ -105,6 +119,7 @@ def write_missing(rows: list[dict[str, str]], fmt: str) -> None:
             goal = r["goal_id"]
             sys.stdout.write(f"{r['goal_id']} {r['goal']}\n")
         sys.stdout.write(f"  {r['subgoal_id']}\t{r['status']}\t{r['subgoal']}\n")
+    sys.stdout.write(weak_note(" more"))
 
 
 def _missing_table(rows: list[dict[str, str]]) -> None:
