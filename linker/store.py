@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -507,6 +508,9 @@ def iter_judgments(path: str | Path | None = None, **filters: Any) -> Iterator[J
         yield from store.iter_judgments(**filters)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")  # half of a UTF-16 pair: JSON allows it, UTF-8 and SQLite do not
+
+
 def check(j: Judgment) -> None:
     """Raise StoreError when a judgment is not well formed."""
     if j.label not in LABELS:
@@ -515,6 +519,10 @@ def check(j: Judgment) -> None:
         raise StoreError("a judgment needs the sub-goal's words (subgoal)")
     if not j.annotator:
         raise StoreError("a judgment needs an annotator")
+    fields = [(name, getattr(j, name)) for name in ("subgoal", "evidence", "value", "note", "annotator")]
+    for name, text in fields + [(k, json.dumps(v, ensure_ascii=False)) for k, v in (j.flags or {}).items()]:
+        if isinstance(text, str) and _SURROGATE.search(text):
+            raise StoreError(f"'{name}' holds a lone surrogate (\\u{ord(_SURROGATE.search(text).group()):04x}), not text")
     _check_label(j.label, j.evidence, j.value, j.created)
 
 

@@ -305,6 +305,8 @@ def test_bad_requests_are_answered(quick_server) -> None:  # type: ignore[no-unt
     assert code == 400 and "JSON" in err["error"]
     code, err, _ = _post(port, json.dumps({"subgoal": 0, "label": "no_evidence", "note": ["not", "text"]}).encode())
     assert code == 400 and "note" in err["error"]
+    code, err, _ = _post(port, b'{"subgoal": 0, "label": "no_evidence", "note": "\\ud800"}')  # half a UTF-16 pair
+    assert code == 400 and "surrogate" in err["error"]
     assert a.store.count() == 0 and a.store.count("suggestions") == 0
     code, ok, _ = _post(port, json.dumps({"subgoal": 0, "unit": None, "label": "no_evidence"}).encode())  # still serving
     assert code == 200 and ok["index"] == 0 and a.store.count() == 1
@@ -321,3 +323,26 @@ def test_a_store_that_refuses_writes_gets_a_503(quick_server) -> None:  # type: 
     finally:
         a.store._db.execute("PRAGMA query_only = OFF")
     assert a.store.count() == 0
+
+
+def test_a_restarted_review_shows_what_analyze_says(tmp_path: Path, analysis_000) -> None:
+    """The app is given the model's analysis and applies the store itself, once: after a
+    "no evidence" mark, a restart and a later accept, it agrees with ``linker analyze``."""
+    from linker.pipeline import Options, analyze
+    from linker.review.server import ReviewApp
+
+    db = tmp_path / "review.sqlite"
+    store = Store(db)
+    first = ReviewApp(copy.deepcopy(analysis_000), store, "测试员")
+    k, sg = next((k, sg) for k, (_, sg) in enumerate(first.items)
+                 if any(c.accepted for c in first.a.candidates.get(sg.id, []))
+                 and any(not c.accepted for c in first.a.candidates.get(sg.id, [])))
+    first.judge({"subgoal": k, "unit": None, "label": "no_evidence"})
+    again = ReviewApp(copy.deepcopy(analysis_000), store, "测试员")  # a new `linker review` of the same report
+    assert again.a.verdicts[sg.id].status.value == "unevidenced"  # the store's mark shows at once
+    other = next(c.evidence_id for c in again.a.candidates[sg.id] if not c.accepted)
+    got = again.judge({"subgoal": k, "unit": other, "label": "accept"})
+    store.close()
+    fresh = analyze(analysis_000.goal_doc.path, options=Options(db=db))
+    assert got["status"] == fresh.verdicts[sg.id].status.value
+    assert {c.evidence_id for c in again.a.candidates[sg.id] if c.accepted} == {c.evidence_id for c in fresh.candidates[sg.id] if c.accepted}

@@ -66,13 +66,15 @@ def review(
         store.check_writable()  # a read-only store fails now, not after the analysis
         opts = _options(model, goals_section, evidence_section, exclude_section)
         opts.db = db
+        opts.use_store = False  # the app applies the store's judgments itself (and again after each one)
         a = _run_analysis(list(files or []), goals, list(evidence or []), opts, quiet)
+        review_app = ReviewApp(a, store, _annotator(annotator))
     except BaseException:
         store.close()
         raise
-    _warnings(a)
+    _warnings(review_app.a)
     try:
-        server = make_server(ReviewApp(a, store, _annotator(annotator)), port)
+        server = make_server(review_app, port)
     except OSError as exc:
         store.close()
         from linker.errors import LinkerError

@@ -47,8 +47,10 @@ DRAIN_LIMIT = 64 << 20  # an oversized body is read and dropped up to this, so t
 class ReviewApp:
     """What the page shows and writes, independent of HTTP.
 
-    ``analysis`` is the model's analysis (with the store's judgments applied or not);
-    after every judgment a copy of it gets all the store's judgments again.
+    ``analysis`` is the model's analysis *without* the store's judgments (``use_store=False``):
+    the app applies them to a copy now and after every judgment, so that what it shows is what
+    ``linker analyze`` says. (Applying judgments twice is not the same as once: a "no evidence"
+    mark clears the model's links, which a later accept does not bring back.)
     """
 
     def __init__(self, analysis: Analysis, store: Store, annotator: str) -> None:
@@ -60,7 +62,7 @@ class ReviewApp:
         self._base = copy.deepcopy(analysis)
         self._scorer = scorer_of(analysis)
         self._lock = threading.Lock()
-        self._view(analysis)
+        self.refresh()
 
     def _view(self, analysis: Analysis) -> None:
         self.a = analysis
