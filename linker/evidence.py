@@ -16,7 +16,7 @@ from linker import segment
 from linker.errors import NoEvidenceSection
 from linker.goals import report_year
 from linker.model import Block, Document, EvidenceUnit, Role, Section
-from linker.structure import RUN_IN_RANK
+from linker.structure import RUN_IN_RANK, named_by_colon
 
 EVIDENCE_ROLES = {Role.EVIDENCE, Role.BUDGET}
 NEVER = {Role.PLANS, Role.GOALS, Role.APPENDIX, Role.SCORES, Role.BACKGROUND}
@@ -97,11 +97,13 @@ def _title_is_claim(doc: Document, sec: Section, block: Block) -> bool:
     if not sec.numbering:  # a bold lead-in or a Word heading style
         return False
     title = doc.text[block.start + len(sec.numbering) : min(sec.body_start, block.end)]
-    return _FIGURE.search(title) is not None
+    # "1.学前教育毛入园率：92%。": a name closed by a colon is the subject of what follows
+    return _FIGURE.search(title) is not None or named_by_colon(title)
 
 
 def _title_cuts(doc: Document, a: int, b: int) -> list[int]:
-    return [s.body_start for s in doc.sections if a < s.body_start < b]
+    """Where a run-in title ends inside a line, unless it names the subject ("入园率：92%。" is one claim)."""
+    return [s.body_start for s in doc.sections if a < s.body_start < b and not named_by_colon(doc.text[s.start + len(s.numbering) : s.body_start])]
 
 
 def _heading(doc: Document, sec: Section) -> str:

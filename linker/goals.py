@@ -18,7 +18,7 @@ import re
 
 from linker import segment
 from linker.model import Block, Document, Goal, Role, Section, SubGoal
-from linker.structure import RUN_IN_RANK, sections_with_role
+from linker.structure import RUN_IN_RANK, named_by_colon, sections_with_role
 
 _OVERALL = re.compile(r"^(?:总体目标|总目标|年度总体目标|整体目标)[:：]")
 _LABEL_ONLY = re.compile(r"^(?:具体绩效指标|绩效指标|具体目标|主要指标)[:：]?$")
@@ -179,7 +179,10 @@ def _item_goal(doc: Document, item: Section, kind: str) -> Goal:
     blocks = [b for b in doc.blocks if b.kind != "table_row" and b.end > item.body_start and b.start < item.end]
     if item.numbering.startswith("—") and blocks:
         blocks = blocks[:1]  # a "——" bullet is one paragraph: the prose after the last one is not part of it
-    spans = [span for b in blocks for span in segment.sentences(doc.text, max(b.start, item.body_start), min(b.end, item.end))]
+    # "1.学前教育毛入园率：达到90%以上。": a title closed by a colon names what its text promises
+    named = named_by_colon(doc.text[item.start + len(item.numbering) : item.body_start])
+    body = item.start + len(item.numbering) if named else item.body_start
+    spans = [span for b in blocks for span in segment.sentences(doc.text, max(b.start, body), min(b.end, item.end))]
     spans = [s for s in spans if doc.text[s[0] : s[1]].strip("。；， ")]
     if not spans:  # an item that is all title
         spans = [(item.start + len(item.numbering), item.body_start)]

@@ -765,6 +765,8 @@ def _post(s: str, found: list[_Found], year: int | None) -> None:
                 if g.q.end > lo and g.q.end <= q.start:
                     lo = g.q.end
             noun = _preceding_noun(s[lo : q.start] if lo > cl else f.pre)
+        if not noun and cl > 0 and s[cl - 1] in "：:":
+            noun = _preceding_noun(s[_clause_start(s, cl - 1) : cl - 1])  # "学前教育毛入园率：达到90%以上"
         if not noun and q.unit and q.unit not in ("%", "百分点"):
             noun = _following_noun(s, q, any_unit=True)
         if not noun:

@@ -78,6 +78,11 @@ def heading_rank(line: str) -> tuple[int, str] | None:
     return None
 
 
+def named_by_colon(title: str) -> bool:
+    """"学前教育毛入园率：" names what the text after it measures; "产出情况：" only labels a section."""
+    return title.rstrip().endswith(("：", ":")) and role_of_title(title) is None
+
+
 def role_of_title(title: str) -> Role | None:
     for role, words in ROLE_WORDS:
         if any(w in title for w in words):

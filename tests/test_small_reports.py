@@ -239,3 +239,17 @@ def test_a_self_evaluation_table_kept_only_in_the_appendix_gives_goals(tmp_path)
 def test_a_short_gb18030_text_is_not_taken_for_big5():
     assert decode("教育".encode("gb18030"), "r.txt") == ("教育", "gb18030")
     assert decode("新增学位2000个。".encode("gb18030"), "r.txt")[0] == "新增学位2000个。"
+
+
+def test_an_indicator_name_closed_by_a_colon_stays_with_its_value(tmp_path):
+    text = HEAD + "\n".join([
+        "一、绩效目标", "（一）具体绩效指标", "1.学前教育毛入园率：达到90%以上。", "2.义务教育巩固率：不低于95%。", "3.新建幼儿园：5所。",
+        "二、绩效目标实现情况", "1.学前教育毛入园率：达到92%。", "2.义务教育巩固率：96%。", "3.新建幼儿园：6所。",
+    ])
+    doc = load(write(tmp_path, text))
+    got = {sg.text: sg.target for g in extract_goals(doc) for sg in g.subgoals}
+    assert set(got) == {"学前教育毛入园率：达到90%以上。", "义务教育巩固率：不低于95%。", "新建幼儿园：5所。"}
+    assert got["义务教育巩固率：不低于95%。"].quantity == "义务教育巩固率"
+    ev = {u.text: u.quantities for u in extract_evidence(doc)}
+    assert set(ev) == {"学前教育毛入园率：达到92%。", "义务教育巩固率：96%。", "新建幼儿园：6所。"}
+    assert ev["义务教育巩固率：96%。"][0].quantity == "义务教育巩固率"
