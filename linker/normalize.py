@@ -357,7 +357,7 @@ def _wrap_layout(lines: list[_Line]) -> _Wrap | None:
         counts[w] = counts.get(w, 0) + 1
     width = max(counts, key=lambda w: (counts[w], w))
     near = sum(c for w, c in counts.items() if width - 7 <= w <= width + 6)
-    if width > 160 or width < 24 or near < 0.5 * len(body):  # narrower than any page: short lines of a short report
+    if width > 160 or width < 40 or near < 0.5 * len(body):  # under 20 Chinese characters: short lines, not a page
         return None
     indented = sum(1 for ln in body if ln.indent)
     return _Wrap(width=width, indents=indented >= 0.05 * len(body))

@@ -253,3 +253,16 @@ def test_an_indicator_name_closed_by_a_colon_stays_with_its_value(tmp_path):
     ev = {u.text: u.quantities for u in extract_evidence(doc)}
     assert set(ev) == {"学前教育毛入园率：达到92%。", "义务教育巩固率：96%。", "新建幼儿园：6所。"}
     assert ev["义务教育巩固率：96%。"][0].quantity == "义务教育巩固率"
+
+
+def test_a_report_of_short_lines_keeps_its_headings_and_their_roles(tmp_path):
+    text = HEAD + "\n".join([
+        "一、部门整体绩效目标", "新增学位2000个，培训教师3000人次。", "二、绩效目标实现情况", "新增学位2100个。",
+        "三、存在的问题及整改落实情况", "培训教师仅完成2500人次，未达到目标。", "四、评价得分及指标完成情况", "综合得分92分。",
+        "五、下一步工作计划完成情况", "无。", "六、存在的问题及改进措施", "加强培训。",
+    ])
+    doc = load(write(tmp_path, text))
+    assert roles(doc) == {"一、部门整体绩效目标": Role.GOALS, "二、绩效目标实现情况": Role.EVIDENCE,
+                          "三、存在的问题及整改落实情况": Role.NEGATIVE, "四、评价得分及指标完成情况": Role.SCORES,
+                          "五、下一步工作计划完成情况": Role.PLANS, "六、存在的问题及改进措施": Role.PLANS}
+    assert [u.text for u in extract_evidence(doc) if u.negative] == ["培训教师仅完成2500人次，未达到目标。"]
