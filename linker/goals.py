@@ -106,6 +106,7 @@ def _inherited_deadline(doc: Document, goal: Goal) -> int | None:
 
 
 def _first_sentence(text: str) -> str:
+    text = text.lstrip()
     m = re.search(r"[。！？；\n]", text[:200])
     return text[: m.start()] if m else text[:200]
 
@@ -356,7 +357,7 @@ def _table_goal(doc: Document, rows: list[Block], sec: Section) -> Goal | list[G
 
 # "超额完成 76%的年度目标", "超过国家规定占比 50%的要求", "完成新增2万个学位的市政府实事项目"
 _INLINE = re.compile(
-    r"(?:未能|没有|尚未|未)?(?:超额完成|提前完成|完成|超过|高于|达到|实现)(?:了)?\s*(?:年度)?\s*[“\"]?(?P<body>[^，。；,;“”\"]{0,30}?\d[^，。；,;“”\"]{0,20}?)[”\"]?\s*(?:的)?(?:(?<![\d.])[\u4e00-\u9fff]{0,6}?)"
+    r"(?:未能|没有|尚未|未)?(?:超额完成|提前完成|完成|超过|高于|达到|实现)(?:了)?\s*(?:年度)?\s*[“\"]?(?P<body>[^，。；,;“”\"]{0,30}?\d[^，。；,;“”\"]{0,20}?)(?:[”\"][\u4e00-\u9fff]{0,6}?)?\s*(?:的)?"
     r"(?P<kind>年度目标|目标任务|目标|要求|实事项目|实事任务|任务)"
 )
 

@@ -319,7 +319,7 @@ _TRAIL = re.compile(
     r"连续\s*\S{1,3}\s*年|连续|从|由|同比|环比|(?:均|都|也)?(?<![占师生])(?:比|较)(?!例|重|率|值)[^，,；;。]*|了|的|\s+)$"
 )
 _LEAD = re.compile(
-    r"^(?:力争|争取|确保|\d{4}\s*年\s*\d{1,2}\s*月(?:底|末)?前|\d{4}\s*年(?:底|末|年底|内)?(?:前|以前)?|年底前|年内|[一二三两四五]年内|“?十[一二三四五六七八九]五”?(?:期间|时期|末)?)(?=\S)|"
+    r"^(?:力争|争取|确保|\d{4}\s*年\s*\d{1,2}\s*月(?:底|末)?前|\d{4}\s*年(?:度|底|末|年底|内)?(?:前|以前)?|年底前|年内|[一二三两四五]年内|“?十[一二三四五六七八九]五”?(?:期间|时期|末)?)(?=\S)|"
     r"^(?:\d{4}\s*年度?|\d{4}\s*-\s*\d{4}\s*学?年|今年|去年|上年|全年|当年|本年度|年内|目前|截至目前|截至\S{0,8}?年底|其中|"
     r"[一二三四五六七八九十]+是|全市|全国|全区|全县|全省|本市|我市|我区|我县|我省|各区|各地|各类|各级|各项|"
     r"持续|继续|进一步|不断|大力|积极|努力|全面|切实|稳步|累计完成|"
@@ -795,7 +795,7 @@ def _post(s: str, found: list[_Found], year: int | None) -> None:
     _respectively(s, found)
 
 
-_RESPECTIVELY = re.compile(r"([\u4e00-\u9fff“”]{2,40}?)分别(?:为|是|达到|达|提高到|提高|增长|下降|降低|减少|增加)?\s*$")
+_RESPECTIVELY = re.compile(r"([\u4e00-\u9fff“”、]{2,40}?)分别(?P<verb>为|是|达到|达|提高到|提高|增长|下降|降低|减少|增加|压减|缩减)?\s*$")
 
 
 def _respectively(s: str, found: list[_Found]) -> None:
@@ -813,8 +813,11 @@ def _respectively(s: str, found: list[_Found]) -> None:
         nouns = [n for n in re.split(r"和|、|及|与|以及", m.group(1)) if n]
         if len(nouns) != len(fs):
             continue
+        change = fs[0].q.change  # "能耗和二氧化碳排放分别降低13.5%、18%": every figure is a fall
         for f, noun in zip(fs, nouns):
             f.q.quantity = _preceding_noun(noun) or noun
+            if change and f.q.change is None and f.q.unit in ("%", "百分点"):
+                f.q.change = change
             f.q.polarity = _polarity(f.q)
 
 

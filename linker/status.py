@@ -156,6 +156,8 @@ def _in_context(a: str, b: str, ha: str, context: str) -> bool:
         if _common(rest, context) >= max(2.0, 0.6 * len(rest)):
             return True
     for k in range(2, len(b) - 1):  # 新增|学位 around "新增2万个中小学学位"
+        if _common(b[k:], a) < 2:
+            continue  # the part after the figure must be the target's own noun, not another figure's (幼儿园 for 学位)
         head, tail = re.escape(b[:k]), re.escape(b[k:])
         if re.search(head + r"[“”\"]?\d[\d.,]*(?:[%％万亿千百]|余|多)*[^\d，。；,;]{0,10}?" + tail, context):
             return True

@@ -347,3 +347,9 @@ def test_reviewers_report_with_a_generic_head(tmp_path):
     )
     _, v = _verdict(_lexical(path), "推进智慧校园建设")
     assert v.status == Status.MET and v.actual is not None and v.actual.value == 92, v.note
+
+
+def test_a_noun_around_another_figure_of_the_sub_goal_does_not_count():
+    """"全年新增2万个学位、新增30个幼儿园": 新增幼儿园 is written around 30个, not around the 学位 target."""
+    assert noun_match("学位", "新增幼儿园", "全年新增2万个学位、新增30个幼儿园。") == 0
+    assert noun_match("学位", "新增学位", "全年新增2万个学位、新增30个幼儿园。") >= 1
