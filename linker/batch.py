@@ -128,6 +128,9 @@ def _file_names(value: Any, where: str, *, required: bool = False) -> list[str]:
     if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names) or (required and len(names) != 1):
         shape = "a file name (a string)" if required else "a file name or a list of file names (strings)"
         raise InputError(f"{where} must be {shape}, not {json.dumps(value, ensure_ascii=False, default=str)}")
+    for n in names:
+        if "\x00" in n or any(0xD800 <= ord(c) <= 0xDFFF for c in n):
+            raise InputError(f"{where}: {json.dumps(n)} is not a file name (it holds a NUL or half of a UTF-16 pair)")
     return names
 
 

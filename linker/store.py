@@ -238,9 +238,38 @@ def _m002_overrides_and_suggestions(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX suggestions_goal ON suggestions (goal_sha256, subgoal)")
 
 
+def _m003_utc_times(db: sqlite3.Connection) -> None:
+    """Judgment times in UTC with a Z, as they are now written, and their fingerprints anew.
+
+    A store written before kept "2025-01-01T10:00:00+08:00" as given; importing the same line
+    again now writes "2025-01-01T02:00:00Z". Such pairs are one judgment: the earlier row
+    stays, with the time in UTC, and the later copy goes. Nothing else is touched.
+    """
+    rows = db.execute("SELECT id, goal_path, goal_sha256, evidence_path, evidence_sha256, subgoal, evidence, label, value, "
+                      "annotator, created, note, flags FROM judgments WHERE created IS NOT NULL ORDER BY id").fetchall()
+    for r in rows:
+        try:
+            created = utc(r[10])
+        except StoreError:
+            continue  # a time this version would refuse: left as it was
+        if created == r[10]:
+            continue
+        j = Judgment(goal_path=r[1], goal_sha256=r[2], evidence_path=r[3], evidence_sha256=r[4], subgoal=r[5], evidence=r[6],
+                     label=r[7], value=r[8], annotator=r[9], created=created, note=r[11], flags=json.loads(r[12]))
+        fp = j.fingerprint()
+        twin = db.execute("SELECT id FROM judgments WHERE fingerprint = ?", (fp,)).fetchone()
+        if twin is not None and twin[0] < r[0]:
+            db.execute("DELETE FROM judgments WHERE id = ?", (r[0],))  # the earlier copy stays
+            continue
+        if twin is not None:
+            db.execute("DELETE FROM judgments WHERE id = ?", (twin[0],))
+        db.execute("UPDATE judgments SET created = ?, fingerprint = ? WHERE id = ?", (created, fp, r[0]))
+
+
 MIGRATIONS: list[tuple[int, str, Callable[[sqlite3.Connection], None]]] = [
     (1, "initial", _m001_initial),
     (2, "overrides_and_suggestions", _m002_overrides_and_suggestions),
+    (3, "utc_times", _m003_utc_times),
 ]
 VERSION = MIGRATIONS[-1][0]
 
@@ -753,9 +782,20 @@ def export_jsonl(store: Store, out_dir: str | Path, *, root: str | Path = ".", f
     from linker import anchors
 
     docs = Documents(Path(root))
+    base = Path(root).resolve()
+
+    def canon(path: str) -> str:
+        """One spelling per document: examples/000.txt and /abs/…/examples/000.txt are one file."""
+        p = Path(path) if Path(path).is_absolute() else base / path
+        try:
+            p = p.resolve()
+            return p.relative_to(base).as_posix()
+        except (OSError, ValueError):
+            return path
+
     groups: dict[tuple[str, str], list[Judgment]] = {}
     for j in store.iter_judgments(latest_only=latest_only):
-        groups.setdefault((j.goal_path, j.evidence_path), []).append(j)
+        groups.setdefault((canon(j.goal_path), canon(j.evidence_path)), []).append(j)
     names = file_names(groups)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

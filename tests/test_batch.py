@@ -179,6 +179,7 @@ def test_key_changes_with_the_judgments_about_the_report(folder):
         ({"reports": ["r4.txt"]}, 'entry 1 of "reports" must be an object'),
         ({"reports": {"goals": "r4.txt"}}, '"reports" must be a list of entries'),
         ({"exclude": 5}, '"exclude" must be a file name or a list of file names (strings), not 5'),
+        ({"reports": [{"goals": "r4\u0000.txt"}]}, 'entry 1 of "reports": "goals": "r4\\u0000.txt" is not a file name'),
     ],
 )
 def test_a_manifest_with_wrong_types_is_one_line_naming_the_field(small, tmp_path, manifest, message):

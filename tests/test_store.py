@@ -195,17 +195,40 @@ def test_version_1_database_is_upgraded_in_place(tmp_path: Path) -> None:
     db.commit()
     db.close()
     size = path.stat().st_size
-    assert st.pending(path) == ["002_overrides_and_suggestions"]
-    assert st.pending(path) == ["002_overrides_and_suggestions"] and path.stat().st_size == size  # read-only
+    assert st.pending(path) == ["002_overrides_and_suggestions", "003_utc_times"]
+    assert st.pending(path) == ["002_overrides_and_suggestions", "003_utc_times"] and path.stat().st_size == size  # read-only
     with Store(path) as s:
-        assert s.version == 2
+        assert s.version == 3
         old = list(s.iter_judgments())
         assert [(j.label, j.annotator, j.evidence, j.value) for j in old] == [("accept", "甲", "新增中小学学位2.8万个。", None)]
         s.add(Judgment(**{**judgment(1).__dict__, "label": "status_override", "evidence": None, "value": "met"}))
         assert s.count() == 2
     assert st.pending(path) == []
     versions = sqlite3.connect(path).execute("SELECT version FROM migrations ORDER BY version").fetchall()
-    assert versions == [(1,), (2,)]
+    assert versions == [(1,), (2,), (3,)]
+
+
+def test_times_written_before_utc_are_migrated_and_their_copies_merged(tmp_path: Path) -> None:
+    """A version-2 store kept "+08:00" times; the same line imported again now arrives in UTC.
+    Migration 3 writes the first in UTC and drops the copy; other judgments are untouched."""
+    path = tmp_path / "v2.sqlite"
+    Store(path, upto=2).close()
+    local = Judgment(**{**judgment(1).__dict__, "created": "2025-01-01T10:00:00+08:00"})
+    again = Judgment(**{**local.__dict__, "created": "2025-01-01T02:00:00Z"})
+    other = Judgment(**{**judgment(2).__dict__, "created": "2025-01-02T09:30:00+08:00"})
+    db = sqlite3.connect(path)
+    for j in (local, again, other):
+        db.execute("INSERT INTO judgments (fingerprint, goal_path, goal_sha256, evidence_path, evidence_sha256, subgoal, evidence, "
+                   "label, value, annotator, created, recorded, note, flags) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}')",
+                   (j.fingerprint(), j.goal_path, j.goal_sha256, j.evidence_path, j.evidence_sha256, j.subgoal, j.evidence,
+                    j.label, j.value, j.annotator, j.created, "2025-02-01T00:00:00Z", j.note))
+    db.commit()
+    db.close()
+    with Store(path) as s:
+        got = sorted((j.id, j.created) for j in s.iter_judgments())
+        assert got == [(1, "2025-01-01T02:00:00Z"), (3, "2025-01-02T01:30:00Z")]
+        assert s.add(again) is False  # the same judgment once more adds nothing
+        assert s.count() == 2
 
 
 @pytest.mark.parametrize("bad", [
@@ -313,3 +336,17 @@ def test_a_bad_time_is_refused_with_its_line(tmp_path: Path, created: str) -> No
         with pytest.raises(StoreError, match=rf"{src}:2: created '.*' is not an ISO 8601 time"):
             st.import_jsonl(s, [src], root=ROOT)
         assert s.count() == 0
+
+
+def test_one_document_spelt_two_ways_is_exported_to_one_file(tmp_path: Path) -> None:
+    """Gold imported with relative paths, a review run on the absolute path: one document, one file."""
+    gold = ROOT / "annotations" / "004_80b70c2aac03ec7c.jsonl"
+    with Store(tmp_path / "s.sqlite") as s:
+        n = st.import_jsonl(s, [gold], root=ROOT).new
+        rel = next(iter(s.iter_judgments()))
+        absolute = str(ROOT / rel.goal_path)
+        s.add(Judgment(**{**rel.__dict__, "id": None, "goal_path": absolute, "evidence_path": absolute, "label": "no_evidence",
+                          "evidence": None, "evidence_span": None, "created": st.now(), "annotator": "乙"}))
+        written = st.export_jsonl(s, tmp_path / "out", root=ROOT)
+    assert [p.name for p in written] == ["004_80b70c2aac03ec7c.jsonl"]
+    assert list(written.values()) == [n + 1]
