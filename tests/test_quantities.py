@@ -682,15 +682,15 @@ def test_an_age_qualifier_is_not_the_target():
 
 
 @pytest.mark.parametrize(
-    "text,comparator,value,unit,change",
-    [("九成以上学校开设课后服务", ">=", 90.0, "%", None), ("普惠园占比达到三成", "=", 30.0, "%", None),
-     ("三分之一的学校完成改造", "=", 33.3, "%", None), ("国内生产总值比2010年翻一番", "=", 100.0, "%", "increase"),
-     ("培训千余名教师", ">", 1.0, "千名", None), ("新建百余所幼儿园", ">", 100.0, "所", None),
-     ("数十所学校", ">", 10.0, "所", None), ("几百名教师", ">", 100.0, "名", None)],
+    "text,comparator,value,unit,change,noun",
+    [("九成以上学校开设课后服务", ">=", 90.0, "%", None, "学校"), ("普惠园占比达到三成", "=", 30.0, "%", None, "普惠园占比"),
+     ("三分之一的学校完成改造", "=", 33.3, "%", None, "学校"), ("国内生产总值比2010年翻一番", "=", 100.0, "%", "increase", "国内生产总值"),
+     ("培训千余名教师", ">", 1.0, "千名", None, "教师"), ("新建百余所幼儿园", ">", 100.0, "所", None, "幼儿园"),
+     ("数十所学校", ">", 10.0, "所", None, "学校"), ("几百名教师", ">", 100.0, "名", None, "教师")],
 )
-def test_shares_and_round_numbers_said_in_words(text, comparator, value, unit, change):
+def test_shares_and_round_numbers_said_in_words(text, comparator, value, unit, change, noun):
     (q,) = find_quantities(text)
-    assert (q.comparator, q.value, q.unit, q.change) == (comparator, value, unit, change)
+    assert (q.comparator, q.value, q.unit, q.change, q.quantity) == (comparator, value, unit, change, noun)
 
 
 def test_idioms_are_not_shares():

@@ -313,8 +313,9 @@ def test_a_figure_about_the_target_that_cannot_answer_it_is_named():
 def test_plan_003_table_row_against_99_percent_or_more(analysis_003_001):
     sg, v = _verdict(analysis_003_001, "义务教育就近入学率（%）")
     assert sg.target is not None and sg.target.comparator == ">"
-    if v.status == Status.EVIDENCED:  # "99%以上" cannot tell whether ＞99 is reached
-        assert "figure not comparable" in v.note and "99%" in v.note, v.note
+    # 001 reports 就近入学比例 "99%以上": it cannot tell whether ＞99 is reached, and says so
+    assert v.status == Status.EVIDENCED, v.note
+    assert "figure not comparable" in v.note and "99%" in v.note, v.note
     assert "no reported figure" not in v.note
 
 
