@@ -172,6 +172,10 @@ def discover(folder: str | Path, out: str | Path | None = None) -> list[Job]:
             if not isinstance(entry, dict):
                 raise InputError(f"{where} must be an object with \"goals\" (and usually \"evidence\"), "
                                  f"not {json.dumps(entry, ensure_ascii=False, default=str)}")
+            unknown = sorted(set(entry) - {"goals", "evidence", "name"})
+            if unknown:  # a typo ("evidnce") must not quietly analyse the plan against itself
+                raise InputError(f"{where}: unknown field {', '.join(json.dumps(k, ensure_ascii=False) for k in unknown)}; "
+                                 "an entry takes \"goals\", \"evidence\" and \"name\"")
             goals_name = _file_names(entry.get("goals"), f"{where}: \"goals\"", required=True)[0]
             ev = _file_names(entry.get("evidence"), f"{where}: \"evidence\"")
             label = entry.get("name")
@@ -182,6 +186,10 @@ def discover(folder: str | Path, out: str | Path | None = None) -> list[Job]:
             name = _safe_name(label or Path(goals_name).stem)
             jobs.append(Job(name, goals, evidence))
             claimed.update([goals.resolve(), *(e.resolve() for e in evidence)])
+        extra = sorted(set(data) - {"reports", "exclude"}) if isinstance(data, dict) else []
+        if extra:
+            raise InputError(f"{manifest}: unknown field {', '.join(json.dumps(k, ensure_ascii=False) for k in extra)}; "
+                             "a manifest holds \"reports\" and \"exclude\"")
         claimed.update((root / x).resolve() for x in _file_names(data.get("exclude"), f"{manifest}: \"exclude\""))
     suffixes = set(supported_suffixes())
     own = _own_outputs(root, out)

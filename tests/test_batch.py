@@ -179,6 +179,8 @@ def test_key_changes_with_the_judgments_about_the_report(folder):
         ({"reports": ["r4.txt"]}, 'entry 1 of "reports" must be an object'),
         ({"reports": {"goals": "r4.txt"}}, '"reports" must be a list of entries'),
         ({"exclude": 5}, '"exclude" must be a file name or a list of file names (strings), not 5'),
+        ({"reports": [{"goals": "r4.txt", "evidnce": "r4.txt"}]}, 'entry 1 of "reports": unknown field "evidnce"'),
+        ({"report": [{"goals": "r4.txt"}]}, 'unknown field "report"; a manifest holds "reports" and "exclude"'),
         ({"reports": [{"goals": "r4\u0000.txt"}]}, 'entry 1 of "reports": "goals": "r4\\u0000.txt" is not a file name'),
     ],
 )
