@@ -199,7 +199,7 @@ def _target_clauses(text: str, a: int, b: int) -> list[tuple[int, int]]:
     sentence = text[a:b]
     if len(re.findall(r"\d+(?:\.\d+)?\s*(?:%|％|年|万|个|所|人)", sentence)) < 2:
         return [(a, b)]
-    parts = segment.clauses(text, a, b)
+    parts = [piece for ca, cb in segment.clauses(text, a, b) for piece in _verb_pieces(text, ca, cb)]
     out: list[tuple[int, int]] = []
     pending: tuple[int, int] | None = None
     for ca, cb in parts:
@@ -215,6 +215,26 @@ def _target_clauses(text: str, a: int, b: int) -> list[tuple[int, int]]:
         else:
             out.append(pending)
     return out
+
+
+_FIGURE = re.compile(r"\d+(?:\.\d+)?\s*(?:%|％|[万亿千百]?[\u4e00-\u9fff])")
+_NEXT_VERB = re.compile(r"、(?=(?:覆盖|达到|提高到?|提升到?|降低到?|下降|增长|新增|建成|完成|实现|培训|累计|惠及|减少|控制在))")
+
+
+def _verb_pieces(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """"高铁营业里程达到3万公里、覆盖80%以上的大城市": two targets with their own verbs in one clause,
+    cut at the 、 before the second verb (never a 分别 list, whose figures share one verb)."""
+    clause = text[a:b]
+    if "分别" in clause or len(_FIGURE.findall(clause)) < 2:
+        return [(a, b)]
+    cuts = [a + m.start() for m in _NEXT_VERB.finditer(clause)]
+    pieces, start = [], a
+    for c in cuts:
+        if _FIGURE.search(text, start, c) and _FIGURE.search(text, c, b):
+            pieces.append((start, c + 1))  # the 、 stays with the first piece, as a comma does
+            start = c + 1
+    pieces.append((start, b))
+    return pieces
 
 
 def _clause_goal(doc: Document, a: int, b: int, sec: Section, *, kind: str, title: str) -> Goal:

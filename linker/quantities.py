@@ -769,8 +769,9 @@ def _post(s: str, found: list[_Found], year: int | None) -> None:
             noun = _preceding_noun(s[_clause_start(s, cl - 1) : cl - 1])  # "学前教育毛入园率：达到90%以上"
         if not noun and q.unit and q.unit not in ("%", "百分点"):
             noun = _following_noun(s, q, any_unit=True)
-        if not noun and re.search(r"成|分之", s[q.start : q.end]) and "百分之" not in s[q.start : q.end]:
-            # "九成以上学校开设课后服务", "三分之一的学校": a share of what follows
+        share = re.search(r"成|分之", s[q.start : q.end]) and "百分之" not in s[q.start : q.end]
+        if not noun and (share or (q.unit == "%" and s[cl : q.start].rstrip().endswith("覆盖"))):
+            # "九成以上学校开设课后服务", "三分之一的学校", "覆盖80%以上的大城市": a share of what follows
             m = re.match(r"(?:以上|以下|左右)?的?([\u4e00-\u9fff]{2,8}?)(?=开设|完成|实现|达到|参加|参与|建成|通过|[，。；、]|$)", s[q.end :])
             if m:
                 noun = m.group(1)

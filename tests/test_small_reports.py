@@ -266,3 +266,11 @@ def test_a_report_of_short_lines_keeps_its_headings_and_their_roles(tmp_path):
                           "三、存在的问题及整改落实情况": Role.NEGATIVE, "四、评价得分及指标完成情况": Role.SCORES,
                           "五、下一步工作计划完成情况": Role.PLANS, "六、存在的问题及改进措施": Role.PLANS}
     assert [u.text for u in extract_evidence(doc) if u.negative] == ["培训教师仅完成2500人次，未达到目标。"]
+
+
+def test_two_targets_with_their_own_verbs_in_one_clause_are_two_sub_goals(tmp_path):
+    text = "某市规划纲要\n一、主要目标\n——完善基础设施。到2020年，高铁营业里程达到3万公里、覆盖80%以上的大城市，用水量、能耗分别下降23%、15%。\n二、工作回顾\n高铁营业里程2.9万公里。\n"
+    got = targets(load(write(tmp_path, text)))
+    assert got["到2020年，高铁营业里程达到3万公里、"] == (">=", 3.0, "万公里", 2020)
+    assert got["覆盖80%以上的大城市，"] == (">=", 80.0, "%", 2020)  # the sentence's deadline carries on
+    assert "用水量、能耗分别下降23%、15%。" in got  # a 分别 list shares its verb: one clause
