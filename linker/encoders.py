@@ -134,10 +134,18 @@ class EmbeddingCache:
 
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else default_cache_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(self.path), timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER, vec BLOB)")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(self.path), timeout=30)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER, vec BLOB)")
+        except (sqlite3.Error, OSError) as exc:
+            from linker.errors import LinkerError
+
+            raise LinkerError(
+                f"embedding cache {self.path} cannot be used ({exc}); delete it, point LINKER_CACHE at a writable "
+                "file, or pass --no-cache"
+            ) from exc
         self.hits = 0
         self.misses = 0
 
@@ -149,9 +157,10 @@ class EmbeddingCache:
         out: dict[str, np.ndarray] = {}
         for i in range(0, len(keys), 500):
             chunk = list(keys[i : i + 500])
-            q = f"SELECT key, vec FROM vectors WHERE key IN ({','.join('?' * len(chunk))})"
-            for k, blob in self._db.execute(q, chunk):
-                out[k] = np.frombuffer(blob, dtype=np.float32)
+            q = f"SELECT key, dim, vec FROM vectors WHERE key IN ({','.join('?' * len(chunk))})"
+            for k, dim, blob in self._db.execute(q, chunk):
+                if isinstance(blob, bytes) and isinstance(dim, int) and dim > 0 and len(blob) == 4 * dim:
+                    out[k] = np.frombuffer(blob, dtype=np.float32)  # a damaged row is a miss, embedded again
         return out
 
     def put_many(self, items: dict[str, np.ndarray]) -> None:
@@ -177,6 +186,7 @@ def embed(
     distinct = list(dict.fromkeys(texts))
     keys = {t: EmbeddingCache.key(encoder.name, t, query) for t in distinct}
     found = cache.get_many(list(keys.values())) if cache else {}
+    found = {k: v for k, v in found.items() if not encoder.dim or v.shape[0] == encoder.dim}  # a vector of another size is a miss
     todo = [t for t in distinct if keys[t] not in found]
     vectors: dict[str, np.ndarray] = {t: found[keys[t]] for t in distinct if keys[t] in found}
     if cache:

@@ -67,6 +67,9 @@ class Scorer:
 
     @classmethod
     def from_json(cls, data: dict, source: str) -> Scorer:  # type: ignore[type-arg]
+        numbers = [data["bias"], data.get("accept", 0.5), data.get("weak", 0.3), data.get("margin", 0.25), *data["weights"].values()]
+        if not all(math.isfinite(float(x)) for x in numbers):
+            raise ValueError("a weight or threshold is not a finite number")
         return cls(weights={k: float(v) for k, v in data["weights"].items()}, bias=float(data["bias"]),
                    accept=float(data.get("accept", 0.5)), weak=float(data.get("weak", 0.3)),
                    max_links=int(data.get("max_links", 3)), margin=float(data.get("margin", 0.25)), source=source)
@@ -104,7 +107,7 @@ def load_scorer(path: Path | None, model: str = "e5") -> Scorer:
         if entry is None:
             return DEFAULT_SCORER
         return Scorer.from_json(entry["scorer"], source=f"{path}:{encoder_family(model)}")
-    except (KeyError, ValueError, TypeError) as exc:
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
         from linker.errors import ModelError
 
         raise ModelError(f"{config}: not a linker re-ranker ({exc}); retrain it with `linker train`") from exc

@@ -172,7 +172,10 @@ def fit(preps: Sequence[Prepared], *, c: float | None = None) -> Scorer:
         c = choose_c(preps)
     x, y = _matrix(preps)
     if len(set(y.tolist())) < 2:
-        raise ValueError("the annotations hold no accepted and no rejected pair to learn from")
+        from linker.errors import LinkerError
+
+        raise LinkerError("the annotations give nothing to learn from: it takes at least one accepted link, and one "
+                          "candidate that is not a link, among the judged sub-goals; judge more with `linker review`")
     mu = x.mean(axis=0)
     sd = x.std(axis=0)
     sd[sd == 0] = 1.0
@@ -212,7 +215,9 @@ def cross_validate(preps: Sequence[Prepared]) -> tuple[Scores, dict[str, Scores]
     per = {}
     for i, held in enumerate(preps):
         train = apart_from([p for j, p in enumerate(preps) if j != i], held)
-        scorer = fit(train)
+        # a fold whose training pairs hold no accepted link cannot be fitted: the held-out pair is
+        # scored by the defaults instead, so that its figures still count
+        scorer = fit(train) if _learnable(train) else DEFAULT_SCORER
         s, _ = evaluate([held], scorer)
         per[held.name] = s
         total += s

@@ -107,3 +107,28 @@ def test_default_cache_location_follows_linker_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert default_cache_path() == tmp_path / "linker" / "embeddings.sqlite"
     assert os.environ.get("LINKER_CACHE") is None
+
+
+def test_a_cache_that_is_not_sqlite_is_one_line_naming_the_fixes(tmp_path):
+    from linker.errors import LinkerError
+
+    bad = tmp_path / "cache.sqlite"
+    bad.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(LinkerError, match="cannot be used.*--no-cache") as caught:
+        EmbeddingCache(bad)
+    assert "\n" not in str(caught.value)
+
+
+def test_a_damaged_cached_vector_is_embedded_again(e5, tmp_path):
+    import sqlite3
+
+    path = tmp_path / "cache.sqlite"
+    texts = ["新增学位2100个。", "培训教师3200人次。"]
+    first = embed(e5, texts, query=False, cache=EmbeddingCache(path))
+    db = sqlite3.connect(path)
+    db.execute("UPDATE vectors SET vec = substr(vec, 1, 100)")  # a torn write
+    db.commit()
+    db.close()
+    cache = EmbeddingCache(path)
+    again = embed(e5, texts, query=False, cache=cache)
+    assert cache.misses == 2 and np.allclose(again, first, atol=1e-5)

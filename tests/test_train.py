@@ -267,3 +267,67 @@ def test_store_judgments_join_the_gold_and_a_later_reject_cancels_an_accept(tmp_
     assert (accepted.subgoal, accepted.evidence) not in pairs
     assert (new_sg, "预算执行率为99.35%。") in pairs
     assert len(merged) == len(files)
+
+
+@pytest.mark.parametrize("config", [
+    {"scorers": []},
+    {"kind": "linker.reranker/1", "scorers": {"lexical": {"scorer": {"weights": None, "bias": 0}}}},
+    {"kind": "linker.reranker/1", "scorers": {"lexical": {"scorer": {"weights": {"lex": 1.0}, "bias": "nan"}}}},
+])
+def test_a_damaged_reranker_config_is_one_model_error(tmp_path, config):
+    import json
+
+    from linker.errors import ModelError
+    from linker.match import load_scorer
+
+    (tmp_path / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    with pytest.raises(ModelError, match="not a linker re-ranker"):
+        load_scorer(tmp_path, "lexical")
+
+
+def test_train_refuses_to_write_over_a_models_config(tmp_path):
+    import subprocess
+    import sys
+
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "config.json").write_text('{"model_type": "bert"}', encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "linker", "train", "--model", "lexical", "--no-store", "--out", str(folder)],
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 1 and "Traceback" not in out.stderr and "not a linker re-ranker" in out.stderr
+    assert (folder / "config.json").read_text(encoding="utf-8") == '{"model_type": "bert"}'
+
+
+def test_train_writes_where_analyses_look(tmp_path, monkeypatch):
+    import json
+    import subprocess
+    import sys
+
+    env = {**__import__("os").environ, "LINKER_MODELS": str(tmp_path / "models")}
+    out = subprocess.run([sys.executable, "-m", "linker", "train", "--model", "lexical", "--no-store"],
+                         capture_output=True, text=True, timeout=900, env=env)
+    assert out.returncode == 0, out.stderr
+    config = json.loads((tmp_path / "models" / "reranker" / "config.json").read_text(encoding="utf-8"))
+    assert "lexical" in config["scorers"]
+    from linker.match import default_reranker, load_scorer
+
+    monkeypatch.setenv("LINKER_MODELS", str(tmp_path / "models"))
+    assert load_scorer(default_reranker(), "lexical").source.startswith(str(tmp_path / "models"))
+
+
+def test_a_fold_with_nothing_to_learn_is_scored_by_the_defaults(preps):
+    """Two pairs, one of them judged with no accepted link: leaving the other out leaves
+    nothing to fit, and its figures come from the default scorer instead of a crash."""
+    from dataclasses import replace
+
+    from linker.errors import LinkerError
+    from linker.evaluate import Gold
+
+    full = next(p for p in preps if p.name.startswith("000"))
+    empty = replace(next(p for p in preps if p.name.startswith("004")), gold=Gold(judged=set(next(p for p in preps if p.name.startswith("004")).gold.judged), links=set()))
+    total, per = cross_validate([full, empty])
+    expected, _ = evaluate([full], DEFAULT_SCORER)
+    assert per[full.name].as_dict() == expected.as_dict()
+    assert total.judged == per[full.name].judged + per[empty.name].judged
+    with pytest.raises(LinkerError, match="nothing to learn from"):
+        fit([empty])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -87,7 +89,7 @@ def eval(  # noqa: A001 - the command is called eval
 def train(
     annotations: Annotations = ROOT / "annotations",
     model: Model = "e5",
-    out: Annotated[Path, typer.Option("--out", help="Where the re-ranker is written.")] = ROOT / "models" / "reranker",
+    out: Annotated[Optional[Path], typer.Option("--out", help="Where the re-ranker is written (default: $LINKER_MODELS/reranker, else models/reranker: where analyses look for it).", show_default=False)] = None,
     finetune: Annotated[bool, typer.Option("--finetune", help="Also fine-tune the encoder (e5 is exported to models/e5-st first; needs torch).")] = False,
     db: Db = None,
     no_store: NoStore = False,
@@ -95,7 +97,11 @@ def train(
     """Fit the link re-ranker on all annotations (cross-validated figures first) and save it under models/."""
     from linker.train import choose_c, cross_validate, evaluate, fit, save
 
+    if out is None:  # where `linker analyze` will look for it
+        env = os.environ.get("LINKER_MODELS")
+        out = Path(env) / "reranker" if env else ROOT / "models" / "reranker"
     _check_output(out, "--out", folder=True)  # before the (long) training
+    _check_reranker_folder(out)
     files, sets = _gold(annotations, db, use_store=not no_store)
     metrics: dict = {}  # type: ignore[type-arg]
     if finetune:
@@ -130,6 +136,19 @@ def train(
     rows = [(k, v) for k, v in metrics.items() if isinstance(v, dict)]
     typer.echo(_table(rows))
     typer.echo(f"wrote {path}")
+
+
+def _check_reranker_folder(out: Path) -> None:
+    """Refuse a folder whose config.json belongs to something else (a model): saving would replace it."""
+    config = out / "config.json"
+    if not config.exists():
+        return
+    try:
+        kind = json.loads(config.read_text(encoding="utf-8")).get("kind")
+    except (ValueError, AttributeError, OSError):
+        kind = None
+    if kind != "linker.reranker/1":
+        _fail(f"--out {out}: its config.json is not a linker re-ranker (a model folder?); choose an empty folder")
 
 
 def _export(out: Path) -> Path:
