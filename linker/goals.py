@@ -75,7 +75,6 @@ def extract_goals(doc: Document) -> list[Goal]:
 
 # "到2025年，…", "2025年前", "十四五末" at the head of a goal or of its section; a plan's period "(2021—2025年)"
 _LEAD_DEADLINE = re.compile(r"(?:到|至|截至)\s*(20\d\d)\s*年|(20\d\d)\s*年(?:底|末)?(?:前|以前)|十([一二三四五六七八九])五[”\"]?\s*(?:末|期末|时期|期间)")
-_FIVE_YEAR = {c: 1955 + 5 * (10 + i) for i, c in enumerate("一二三四五六七八九", 1)}  # 十四五 → 2025
 _PERIOD = re.compile(r"20\d\d\s*[—－\-–~～至到]\s*(20\d\d)\s*年")
 
 
@@ -83,7 +82,9 @@ def _lead(text: str) -> int | None:
     m = _LEAD_DEADLINE.search(text)
     if m is None:
         return None
-    return int(m.group(1) or m.group(2)) if (m.group(1) or m.group(2)) else _FIVE_YEAR[m.group(3)]
+    from linker.quantities import PLAN_END
+
+    return int(m.group(1) or m.group(2)) if (m.group(1) or m.group(2)) else PLAN_END[m.group(3)]
 
 
 def _inherited_deadline(doc: Document, goal: Goal) -> int | None:

@@ -405,6 +405,8 @@ def _starts_item(s: str, a: int) -> bool:
     return a == 0 or s[a - 1] in _LIST_MARKER_BEFORE
 
 
+# the last year of a five-year plan: 十四五 → 2025 (the 1st plan ran 1953–1957)
+PLAN_END = {c: 1955 + 5 * n for n, c in enumerate("一二三四五六七八九", 11)}
 _DEADLINE = re.compile(
     r"(?:到|至|截至|截止到?|在)\s*(\d{4})\s*年|(\d{4})\s*年(?:底|末|年底|年末|内|\s*\d{1,2}\s*月(?:底|末)?)?\s*(?:前|以前|之前|时)|"
     r"(\d{4})\s*年(?:内|年内)|"
@@ -509,10 +511,11 @@ def _number_tokens(s: str) -> list[dict]:
                            (_CN_FRACTION, lambda m: round(100 * (_cn2an(m.group(2)) or 0) / (_cn2an(m.group(1)) or 1), 1)),
                            (_CN_DOUBLE, lambda m: 100 * (2 ** int(_cn2an(m.group(1).replace("两", "二")) or 1) - 1))):
         for m in pattern.finditer(s):
-            if any(taken[m.start() : m.end()]) or not value(m):
+            v = value(m) if not any(taken[m.start() : m.end()]) else 0
+            if not v:
                 continue
             kind = "cndouble" if pattern is _CN_DOUBLE else "cnpct"
-            toks.append({"start": m.start(), "nend": m.end(), "value": float(value(m)), "text": m.group(0), "kind": kind})
+            toks.append({"start": m.start(), "nend": m.end(), "value": float(v), "text": m.group(0), "kind": kind})
             for i in range(m.start(), m.end()):
                 taken[i] = True
     for m in _ARABIC.finditer(s):
@@ -801,7 +804,7 @@ def _post(s: str, found: list[_Found], year: int | None) -> None:
     _respectively(s, found)
 
 
-_RESPECTIVELY = re.compile(r"([\u4e00-\u9fff“”、]{2,40}?)分别(?P<verb>为|是|达到|达|提高到|提高|增长|下降|降低|减少|增加|压减|缩减)?\s*$")
+_RESPECTIVELY = re.compile(r"([\u4e00-\u9fff“”、]{2,40}?)分别(?:为|是|达到|达|提高到|提高|增长|下降|降低|减少|增加|压减|缩减)?\s*$")
 
 
 def _respectively(s: str, found: list[_Found]) -> None:
@@ -900,9 +903,7 @@ def _deadlines(s: str, year: int | None) -> list[tuple[int, int]]:
         if m.group(1) or m.group(2) or m.group(3):
             add(m, int(m.group(1) or m.group(2) or m.group(3)))
         elif m.group(4):
-            n = _cn2an("十" + m.group(4))
-            if n is not None:
-                add(m, int(1955 + 5 * n))
+            add(m, PLAN_END[m.group(4)])
     if year is not None:
         for m in re.finditer(r"([一二三两四五]|\d)\s*年内", s):
             n = _cn2an(m.group(1)) if not m.group(1).isdigit() else float(m.group(1))
