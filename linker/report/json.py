@@ -93,6 +93,9 @@ def to_json(a: Analysis) -> dict[str, Any]:
         "evidence_documents": [_doc(d) for d in a.evidence_docs],
         "model": a.model,
         "scorer": a.scorer_source,
+        # what the reader should know before trusting the links: reading, the model, the re-ranker
+        "warnings": list(dict.fromkeys([*(w for d in [gd, *(d for d in a.evidence_docs if d is not gd)] for w in d.warnings),
+                                        *a.warnings])),
         "summary": {"goals": len(a.goals), "subgoals": sum(counts.values()), "status": counts, "evidence_units": len(a.units)},
         "goals": goals,
         "scores": suggest(a),

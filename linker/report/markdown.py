@@ -125,6 +125,7 @@ def render(report: dict[str, Any]) -> str:
     out.append(f"- 目标文档：`{report['goal_document']['path']}`")
     out.append("- 佐证文档：" + "；".join(f"`{d['path']}`" for d in docs))
     out.append(f"- 模型：{report.get('model', '')}")
+    out.extend(f"- 注意：{escape(w)}" for w in report.get("warnings") or [])
     out.append("")
     out.append("## 概览")
     out.append("")
