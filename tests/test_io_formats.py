@@ -119,9 +119,10 @@ def heading_level(line: str) -> int | None:
     return None
 
 
-def write_docx(text: str, path: Path) -> list[tuple[str, object]]:
+def write_docx(text: str, path: Path, *, ruled: bool = False) -> list[tuple[str, object]]:
     """A Word version of an example: paragraphs, headings, and real tables whose short
-    rows end with a cell merged across the remaining columns."""
+    rows end with a cell merged across the remaining columns (with borders when ``ruled``,
+    as reports print them)."""
     import docx
 
     items = parse_example(text)
@@ -133,7 +134,7 @@ def write_docx(text: str, path: Path) -> list[tuple[str, object]]:
             continue
         rows = value
         ncols = max(len(r) for r in rows)
-        table = document.add_table(rows=len(rows), cols=ncols)
+        table = document.add_table(rows=len(rows), cols=ncols, style="Table Grid" if ruled else None)
         for r, row in enumerate(rows):
             cells = table.rows[r].cells
             if len(row) < ncols:
@@ -494,6 +495,91 @@ def test_pdf_reads_into_the_same_structure_as_the_text(name, built):
     # the page footers are gone; every other character is the text's, whitespace aside
     assert "- 2 -" in pdf.raw and "- 2 -" not in pdf.text
     assert squash(pdf.text) == squash(text.text)
+
+
+def _quoteless(text: str) -> str:
+    """Whitespace and curly quotes aside: LibreOffice's PDFs draw the quotes in another
+    font, and both PDF libraries place them a character off."""
+    return "".join(text.split()).replace("“", "").replace("”", "")
+
+
+@pytest.fixture(scope="session")
+def ruled_pdfs(built) -> dict[str, Path]:
+    """000 and 003 as Word files with ruled tables, printed to PDF by LibreOffice, as offices do."""
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if exe is None:
+        pytest.skip("LibreOffice is not installed")
+    out = built / "ruled"
+    out.mkdir(exist_ok=True)
+    sources = []
+    for name, text in (("000", EX000), ("003", EX003)):
+        write_docx(text.read_text(encoding="utf-8"), out / f"{name}.docx", ruled=True)
+        sources.append(str(out / f"{name}.docx"))
+    subprocess.run([exe, f"-env:UserInstallation={(built / 'lo-profile').as_uri()}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(out), *sources], check=True, capture_output=True, timeout=600,
+                   env={**os.environ, "HOME": str(built)})
+    return {"000": out / "000.pdf", "003": out / "003.pdf"}
+
+
+def test_pdf_ruled_tables_are_rows_again(ruled_pdfs):
+    """003's 专栏 indicator table runs over a page break inside row 5: one table of 13 rows, row 5 whole."""
+    from linker.pipeline import load
+
+    text, pdf = load(EX003), load(ruled_pdfs["003"])
+    squashed = [[[_quoteless(c) for c in r] for r in t] for t in table_list(pdf)]
+    assert squashed == [[[_quoteless(c) for c in r] for r in t] for t in table_list(text)]
+    (table,) = table_list(pdf)
+    assert len(table) == 13 and table[0] == ["", "指标", "2020年", "2025年"]
+    assert table[5] == ["5", "义务教育专任教师中本科及以上学历人员比例（%）", "95", "＞96"]
+    assert table[1] == ["1", "学前教育入园率（%）", "90", "＞90"]  # a wrapped cell's lines run on
+    rows = [b for b in pdf.blocks if b.kind == "table_row"]
+    assert {b.page for b in rows} == {5, 6}
+
+
+@pytest.mark.parametrize("name", ["000", "003"])
+def test_pdf_with_ruled_tables_gives_the_goals_of_the_text(name, ruled_pdfs):
+    """Indicator tables (003) and the appendix score tables (000) no longer break into
+    lines: the goals read off the PDF are the text's, the quotes' places aside."""
+    from linker.pipeline import load
+
+    source = {"000": EX000, "003": EX003}[name]
+    text, pdf = load(source), load(ruled_pdfs[name])
+
+    def goals(doc):
+        return [(k, _quoteless(t), [_quoteless(s) for s in sgs], targets) for k, t, sgs, targets in goal_list(doc)]
+
+    assert goals(pdf) == goals(text)
+    kinds = [g[0] for g in goals(pdf)]
+    assert ("table" in kinds) == (name == "003")
+
+
+def test_pdf_tables_lose_no_character(ruled_pdfs):
+    """Text above, between, below and beside the tables keeps every character, a line
+    that a table's border runs through included (000's last pages)."""
+    from collections import Counter
+
+    from linker.pipeline import load
+
+    text, pdf = load(EX000), load(ruled_pdfs["000"])
+    assert Counter(_quoteless(pdf.text)) == Counter(_quoteless(text.text))
+    tables = table_list(pdf)
+    squashed = [[[_quoteless(c) for c in r] for r in t] for t in tables]
+    assert len(tables) >= 3 and squashed[:2] == [[[_quoteless(c) for c in r] for r in t] for t in table_list(text)[:2]]
+    assert not any(s.numbering in {"①", "②"} and s.role.value == "appendix" for s in pdf.sections), \
+        "the score table's cells are no longer lines that look like headings"
+
+
+@pytest.mark.parametrize("prev, first, joined", [
+    (["5", "义务教育专任教师", "95", "＞96"], ["", "中本科及以上学历人员比例（%）", "", ""], True),
+    (["", "", "社会效益", "履行职责对社", "", "", "", "经济效益：部门履行职", "①"], ["", "", "", "", "", "", "", "益：部门（单位）", ""], True),
+    # a row of its own that starts a page under merged cells: its figures never continue a cell
+    (["", "绩效管理（4）", "绩效管理情况", "组织管理机构设立情况", "-", "2", "2", "考核部门", "①部门"],
+     ["", "", "", "绩效信息收集情况", "-", "2", "1.6", "", ""], False),
+    (["1", "学前教育入园率（%）", "90", "＞90"], ["2", "普惠性幼儿园覆盖率（%）", "87", "90"], False),
+    (["5", "义务教育专任教师", "", ""], ["", "", "95", ""], False),  # text where the row above had none
+])
+def test_a_row_cut_by_a_page_break_is_told_from_a_new_row(prev, first, joined):
+    assert office._continues(prev, first) is joined
 
 
 # --------------------------------------------------------------------------- .doc / .wps

@@ -13,6 +13,7 @@ file is turned into a :class:`~linker.errors.CorruptDocument` or
 
 from __future__ import annotations
 
+import bisect
 import io
 import logging
 import math
@@ -26,6 +27,7 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -82,6 +84,21 @@ class _Layout:
         text = "\t".join(cells)
         self._add(text)
         self.blocks.append(RawBlock(start, start + len(text), kind="table_row", page=page, table=table, cells=spans))
+
+    def raw_text(self, start: int, end: int) -> str:
+        return "".join(self._parts)[start:end]
+
+    def replace_last_row(self, cells: list[str]) -> None:
+        """Rewrite the last table row with these cells; lines laid out after it (a page's foot) follow it again."""
+        i = max(k for k, b in enumerate(self.blocks) if b.kind == "table_row")
+        row, after = self.blocks[i], self.blocks[i + 1 :]
+        texts = [self._parts[2 * k] for k in range(i + 1, len(self.blocks))]  # each block is its text and a newline
+        del self.blocks[i:]
+        del self._parts[2 * i :]
+        self._pos = row.start
+        self.row(cells, table=row.table, page=row.page)
+        for b, text in zip(after, texts, strict=True):
+            self.line(text, kind=b.kind, page=b.page, level=b.level)
 
     def new_table(self) -> int:
         self.tables += 1
@@ -524,12 +541,160 @@ def read_pdf(path: Path, data: bytes) -> Reading:
             f"{path}: this PDF has no usable text layer (its fonts map the characters to private codes); "
             "run OCR on it first, e.g. `ocrmypdf --force-ocr -l chi_sim in.pdf out.pdf`"
         )
+    tabled = _pdf_table_pages(path, data, layout.warnings)
+    open_table = _OpenTable()  # the table the previous page ended with, if it ended with one
     for number, text in enumerate(pages_text, start=1):
+        if number in tabled:
+            _lay_out_table_page(layout, tabled[number], number, open_table)
+            continue
         if not text.strip():
             layout.warnings.append(f"{path}: page {number} has no text (a scanned image?); it was not read")
         for line in _LINE_BREAKS.split(text):
             layout.line(line, page=number)
+        if not _only_page_furniture(text):
+            open_table.id = -1
     return layout.reading(path, data, "pdf")
+
+
+# a page's number or its running foot ("- 3 -", "第3页 共20页", "3/20"): no content between two parts of a table
+_FURNITURE = re.compile(r"[\s\-—–－·.]*(?:第?\s*\d+\s*页?(?:\s*[/／]\s*\d+|\s*共\s*\d+\s*页)?)?[\s\-—–－·.]*")
+
+
+def _only_page_furniture(text: str) -> bool:
+    return all(_FURNITURE.fullmatch(line) for line in _LINE_BREAKS.split(text))
+
+
+@dataclass
+class _PdfTable:
+    top: float
+    rows: list[list[str | None]]  # None: a place a merged cell covers
+
+
+@dataclass
+class _OpenTable:
+    id: int = -1  # -1: the last thing laid out was text
+    last: list[str | None] | None = None  # its last row as found, merged places included
+
+
+def _pdf_table_pages(path: Path, data: bytes, sink: list[str]) -> dict[int, list[str | _PdfTable]]:
+    """The pages that hold ruled tables, each as its text and tables from top to bottom.
+
+    pdfplumber finds a table from its ruling lines (the borders Word and WPS draw) and
+    reads its cells; the text above, between and below the tables is read band by band,
+    so the paragraphs keep their places around the rows. Pages without a table keep
+    pypdf's text. Should pdfplumber be missing or fail on this file, every page keeps
+    its text and a warning says the tables were read as lines.
+    """
+    try:
+        import pdfplumber
+    except ImportError:  # pragma: no cover - a declared dependency
+        sink.append(f"{path}: pdfplumber is not installed, so tables were read as lines of text (pip install pdfplumber)")
+        return {}
+    out: dict[int, list[str | _PdfTable]] = {}
+    try:
+        with _logged_to(sink, path, "pdfminer"), pdfplumber.open(io.BytesIO(data)) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                found = sorted(page.find_tables(), key=lambda t: t.bbox[1])
+                found = [t for t in found if len(t.columns) >= 2]  # a framed paragraph is no table
+                if not found:
+                    continue
+                out[number] = _bands(page, found)
+    except Exception as exc:  # noqa: BLE001 - the text is read already; only the tables are lost
+        sink.append(f"{path}: its tables could not be rebuilt ({_one_line(str(exc))[:120]}); they were read as lines of text")
+        return {}
+    return out
+
+
+def _bands(page: Any, tables: list[Any]) -> list[str | _PdfTable]:
+    """A page's text and tables from top to bottom.
+
+    Every character outside the tables goes, by its centre, to the band of text above
+    the first table that starts below it: none is lost to a table's border running
+    through its line, and text beside a table follows it.
+    """
+    boxes = [t.bbox for t in tables]
+    tops = [b[1] for b in boxes]
+
+    def centre(o: dict[str, Any]) -> tuple[float, float]:
+        return (o["x0"] + o["x1"]) / 2, (o["top"] + o["bottom"]) / 2
+
+    def inside(o: dict[str, Any]) -> bool:
+        x, y = centre(o)
+        return any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
+
+    def band(k: int) -> str:
+        def keep(o: dict[str, Any]) -> bool:
+            if o.get("object_type") != "char" or inside(o):
+                return False
+            return bisect.bisect_right(tops, centre(o)[1]) == k
+
+        return page.filter(keep).extract_text() or ""
+
+    items: list[str | _PdfTable] = [band(0)]
+    for k, t in enumerate(tables, start=1):
+        items.append(_PdfTable(t.bbox[1], [[None if c is None else _cell_text(c) for c in row] for row in t.extract()]))
+        items.append(band(k))
+    return [it for it in items if not isinstance(it, str) or it.strip()]
+
+
+def _cell_text(cell: str | None) -> str:
+    """A cell's wrapped lines joined: CJK and figures run on, Latin words keep a space."""
+    lines = [ln.strip() for ln in _LINE_BREAKS.split(cell or "") if ln.strip()]
+    out = ""
+    for ln in lines:
+        if out and out[-1].isascii() and out[-1].isalpha() and ln[0].isascii() and ln[0].isalpha():
+            out += " "
+        out += ln
+    return out
+
+
+_SHORT_VALUE = re.compile(r"[-—–－/\\√×✓✔]+|[<>≥≤＞＜=]?[\d.,，%％万亿元个人次分]+|是|否|无")
+
+
+def _continues(prev: list[str], first: list[str]) -> bool:
+    """Whether a page's first table row is the rest of the previous page's last row.
+
+    Word and WPS let a tall row run over a page break: each cell's text flows on by
+    itself, so only long cells continue, and the rest of the row has text only where
+    the row above has some, in at most half of its cells. A cell holding a figure or a
+    mark never continues (one line is never cut), so a row with one is a row of its own.
+    """
+    filled = [i for i, c in enumerate(prev) if c]
+    mine = [i for i, c in enumerate(first) if c]
+    return (bool(mine) and set(mine) <= set(filled) and len(mine) <= len(filled) / 2
+            and not any(_SHORT_VALUE.fullmatch(first[i]) for i in mine))
+
+
+def _lay_out_table_page(layout: _Layout, items: list[str | _PdfTable], number: int, state: _OpenTable) -> None:
+    """Lay out one page's bands of text and its tables.
+
+    A table that opens a page, straight after a table that closed the previous one with
+    as many columns, goes on that table, and its first row may be the rest of the row
+    the page break cut (``_continues``). A merged cell is one cell, as in a .docx.
+    """
+    def cells(row: list[str | None]) -> list[str]:
+        return [c for c in row if c is not None]
+
+    for item in items:
+        if isinstance(item, str):
+            for line in _LINE_BREAKS.split(item):
+                layout.line(line, page=number)
+            if not _only_page_furniture(item):
+                state.id = -1
+            continue
+        rows = item.rows
+        if state.id >= 0 and state.last is not None and len(state.last) == len(rows[0]):
+            prev = [c or "" for c in state.last]
+            if _continues(prev, [c or "" for c in rows[0]]):
+                joined = [None if p is None else p + (c or "") for p, c in zip(state.last, rows[0])]
+                layout.replace_last_row(cells(joined))
+                state.last = joined
+                rows = rows[1:]
+        else:
+            state.id = layout.new_table()
+        for row in rows:
+            layout.row(cells(row), table=state.id, page=number)
+            state.last = row
 
 
 # --------------------------------------------------------------------------- .doc / .wps
