@@ -60,6 +60,9 @@ def places(tmp_path: Path) -> Path:
         (["analyze", "{r}", "-o", "{d}/report"], "cannot tell the format from a name without suffix"),
         (["analyze", "{r}", "-o", "{d}/report.rtf"], "cannot tell the format from .rtf"),
         (["analyze", "{r}", "-f", "xlsx"], "a spreadsheet needs a file"),
+        (["analyze", "{r}", "-f", "json", "-f", "md"], "several --format need somewhere to write them"),
+        (["analyze", "{r}", "-f", "json", "-f", "md", "-o", "{d}/r.json"], "several --format are written side by side"),
+        (["analyze", "{r}", "-f", "json", "-f", "rtf", "-o", "{d}"], "unknown format 'rtf'"),
         (["analyze", "{r}", "--graph", "{d}/dir.json"], "a folder is there, not a file"),
         (["analyze", "{r}", "--graph", "{d}/file/g.json"], "file is a file, not a folder"),
         (["analyze", "{r}", "--graph", "{d}/g.txt"], "write the graph as .graphml or .json"),
@@ -99,6 +102,26 @@ def test_analyze_into_a_folder_writes_the_report_there_and_leaves_no_temporary(t
     assert res.returncode == 0, res.stderr
     assert [p.name for p in named.iterdir()] == [f"{SEED['004'].stem}.md"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.html", "reports"], "no .d.html.tmp beside it"
+
+
+def test_several_formats_write_one_report_each(tmp_path):
+    """-f json -f md -f xlsx into a folder, or beside a shared name: one analysis, every report."""
+    import openpyxl
+
+    out = tmp_path / "reports"
+    out.mkdir()
+    res = run("analyze", str(SEED["004"]), "-m", "lexical", "--no-store", "-f", "json", "-f", "md", "-f", "xlsx", "-f", "json", "-o", str(out))
+    assert res.returncode == 0, res.stderr
+    stem = SEED["004"].stem
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{stem}.{x}" for x in ("json", "md", "xlsx"))
+    report = json.loads((out / f"{stem}.json").read_text(encoding="utf-8"))
+    md = (out / f"{stem}.md").read_text(encoding="utf-8")
+    assert md.startswith("# 目标佐证报告") and all(sg["text"][:6] in md for g in report["goals"] for sg in g["subgoals"][:1])
+    assert "子目标" in openpyxl.load_workbook(out / f"{stem}.xlsx").sheetnames
+    res = run("analyze", str(SEED["004"]), "-m", "lexical", "--no-store", "-f", "html", "-f", "text", "-o", str(tmp_path / "r"))
+    assert res.returncode == 0, res.stderr
+    assert (tmp_path / "r.html").read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+    assert "g1" in (tmp_path / "r.txt").read_text(encoding="utf-8")
 
 
 def test_a_failed_write_removes_its_temporary_file(tmp_path):

@@ -28,13 +28,53 @@ FORMATS = ("text", "json", "md", "html", "xlsx")
 SUFFIX_FORMATS = {"txt": "text", "markdown": "md", "htm": "html"}  # file suffixes that name a format otherwise
 
 
+def _report_targets(formats: list[str], output: Path | None, source: Path) -> list[tuple[str, Path | None]]:
+    """Each report to write, as (format, file; None for the terminal).
+
+    One format goes where -o says (a folder gets SOURCE-NAME.EXT); several need a
+    folder, or a name without a suffix that they all share (-o out/report → report.json,
+    report.md…). Without --format the suffix of -o names the format; without either, text.
+    """
+    kinds = []
+    for f in formats:
+        kind = SUFFIX_FORMATS.get(f.lower(), f.lower())
+        if kind not in FORMATS:
+            _fail(f"unknown format '{f}'; use text, json, md, html or xlsx")
+        if kind not in kinds:
+            kinds.append(kind)
+
+    def ext(kind: str) -> str:
+        return "txt" if kind == "text" else kind
+
+    if len(kinds) > 1:
+        if output is None:
+            _fail("several --format need somewhere to write them: -o FOLDER (or -o NAME without a suffix)")
+        if output.is_dir():
+            return [(k, output / f"{source.stem}.{ext(k)}") for k in kinds]
+        if output.suffix:
+            _fail(f"-o {output}: several --format are written side by side; give a folder or a name without a suffix")
+        return [(k, output.with_name(f"{output.name}.{ext(k)}")) for k in kinds]
+    if output is not None and output.is_dir():
+        output = output / f"{source.stem}.{ext(kinds[0]) if kinds else 'html'}"
+    if kinds:
+        return [(kinds[0], output)]
+    if output is None:
+        return [("text", None)]
+    suffix = output.suffix.lstrip(".").lower()
+    kind = SUFFIX_FORMATS.get(suffix, suffix)
+    if kind not in FORMATS:
+        _fail(f"-o {output}: cannot tell the format from {f'.{suffix}' if suffix else 'a name without suffix'}; "
+              "end it in .html, .md, .json, .xlsx or .txt, or pass --format")
+    return [(kind, output)]
+
+
 @app.command()
 def analyze(
     files: Annotated[Optional[list[Path]], typer.Argument(help="A report (goals and evidence in one file).", show_default=False)] = None,
     goals: Annotated[Optional[Path], typer.Option("--goals", help="The document holding the goals (a plan).")] = None,
     evidence: Annotated[Optional[list[Path]], typer.Option("--evidence", help="A document holding results; repeatable.")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here (format from the suffix); an existing folder gets REPORT-NAME.html (or the --format).")] = None,
-    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help="text, json, md, html or xlsx.")] = None,
+    fmt: Annotated[Optional[list[str]], typer.Option("--format", "-f", help="text, json, md, html or xlsx; repeat it for several reports (with -o FOLDER).")] = None,
     graph: Annotated[Optional[Path], typer.Option("--graph", help="Also write the goal-evidence graph (.graphml or .json).")] = None,
     model: Model = "e5",
     goals_section: GoalsSection = [],  # noqa: B006 - typer reads defaults, never mutates them
@@ -49,27 +89,12 @@ def analyze(
 ) -> None:
     """Link every sub-goal of a report to its evidence and write a goal-coverage report."""
     # where and how to write is checked before the (slow) analysis
-    if fmt is not None:
-        fmt = SUFFIX_FORMATS.get(fmt.lower(), fmt.lower())
-        if fmt not in FORMATS:
-            _fail(f"unknown format '{fmt}'; use text, json, md, html or xlsx")
-    if output is not None and output.is_dir():
-        source = goals or (files[0] if files else Path("report"))
-        output = output / f"{source.stem}.{'txt' if fmt == 'text' else fmt or 'html'}"
-    if fmt is not None:
-        kind = fmt
-    elif output is not None:
-        suffix = output.suffix.lstrip(".").lower()
-        kind = SUFFIX_FORMATS.get(suffix, suffix)
-        if kind not in FORMATS:
-            _fail(f"-o {output}: cannot tell the format from {f'.{suffix}' if suffix else 'a name without suffix'}; "
-                  "end it in .html, .md, .json, .xlsx or .txt, or pass --format")
-    else:
-        kind = "text"
-    if kind == "xlsx" and output is None:
-        _fail("a spreadsheet needs a file: -o report.xlsx")
-    if output is not None:
-        _check_output(output, "-o")
+    targets = _report_targets(fmt or [], output, goals or (files[0] if files else Path("report")))
+    for kind, target in targets:
+        if kind == "xlsx" and target is None:
+            _fail("a spreadsheet needs a file: -o report.xlsx")
+        if target is not None:
+            _check_output(target, "-o")
     if graph is not None:
         if graph.suffix.lower() not in (".graphml", ".json"):
             _fail(f"--graph {graph}: write the graph as .graphml or .json")
@@ -88,9 +113,10 @@ def analyze(
         from linker.graph import build_graph, write_graph
 
         write_graph(build_graph(a), graph)
-    render.write(a, kind, output)
-    if output is not None and not quiet:
-        typer.echo(f"wrote {output}", err=True)
+    for kind, target in targets:
+        render.write(a, kind, target)
+        if target is not None and not quiet:
+            typer.echo(f"wrote {target}", err=True)
     if verbose:
         _verbose(a)
 
