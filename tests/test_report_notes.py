@@ -188,3 +188,34 @@ def test_the_self_evaluation_table_notes_in_chinese():
     assert any("自评表：完成值 预算执行率 88%，未达到指标值 预算执行率 ≥90%" in ln for ln in lines)
     statuses = {sg["status"] for g in report["goals"] for sg in g["subgoals"]}
     assert statuses >= {Status.MET.value, Status.UNMET.value}
+
+
+def test_a_target_not_yet_due_is_not_shown_as_missed(analysis_003_001, tmp_path: Path):
+    """003's 2025 targets judged on 001's 2022 figures: "unmet" stays the JSON status, with
+    ``due``; people read 尚未到期 in every report, and the overview says how many."""
+    from openpyxl import load_workbook
+
+    from linker.report import html, markdown, xlsx
+
+    report = to_json(analysis_003_001)
+    sgs = [sg for g in report["goals"] for sg in g["subgoals"]]
+    pending = [sg for sg in sgs if sg["status"] == "unmet" and sg["due"]]
+    ahead = [sg for sg in sgs if sg["status"] == "met" and sg["due"]]
+    assert pending and ahead and all(sg["due"] == 2025 for sg in pending + ahead)
+    assert all(sg["note_zh"].startswith("尚未到期") for sg in pending)
+    md = markdown.render(report)
+    for sg in pending:
+        assert f"#### {sg['id']} 【尚未到期（2025年目标暂未达到）】" in md
+    for sg in ahead:
+        assert f"#### {sg['id']} 【已提前达到（2025年目标）】" in md
+    unmet = sum(1 for sg in sgs if sg["status"] == "unmet")
+    assert f"“未达成”的 {unmet} 个子目标中，{len(pending)} 个尚未到期" in md
+    page = html.render(report)
+    assert page.count("尚未到期（2025年目标暂未达到）") == len(pending)
+    assert 'id="not-yet-due"' in page
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(xlsx.render(report))
+    ws = load_workbook(path)["子目标"]
+    header = [c.value for c in ws[1]]
+    shown = {r[header.index("子目标编号")]: (r[header.index("状态")], r[header.index("status")]) for r in ws.iter_rows(min_row=2, values_only=True)}
+    assert all(shown[sg["id"]] == ("尚未到期（2025年目标暂未达到）", "unmet") for sg in pending)

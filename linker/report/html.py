@@ -47,6 +47,25 @@ def status_zh(status: str | None) -> str:
     return STATUS_ZH.get(status or "", status or "—")
 
 
+def subgoal_status_zh(sg: dict[str, Any]) -> str:
+    """A sub-goal's status as people read it: a figure measured before the deadline says so.
+
+    unmet before the deadline is "尚未到期" (the target is not yet missed), met before it
+    "提前达到"; the JSON keeps the status and gives the deadline as ``due``.
+    """
+    status = sg.get("status")
+    if sg.get("due") and status == "unmet":
+        return f"尚未到期（{sg['due']}年目标暂未达到）"
+    if sg.get("due") and status == "met":
+        return f"已提前达到（{sg['due']}年目标）"
+    return status_zh(status)
+
+
+def not_yet_due(report: dict[str, Any]) -> int:
+    """How many of the unmet sub-goals are only not yet due."""
+    return sum(1 for g in report["goals"] for sg in g["subgoals"] if sg.get("status") == "unmet" and sg.get("due"))
+
+
 def note_zh(note: str | None) -> str:
     """The verdict's note in Chinese (:func:`linker.status.note_zh`: every note a verdict can carry)."""
     from linker.status import note_zh as zh
@@ -274,9 +293,9 @@ def _environment():  # type: ignore[no-untyped-def]
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(status_zh=status_zh, note_zh=note_zh, quantity=fmt_quantity, score=fmt_score,
+    env.filters.update(status_zh=status_zh, subgoal_status_zh=subgoal_status_zh, note_zh=note_zh, quantity=fmt_quantity, score=fmt_score,
                        share=fmt_share, short=_short)
-    env.globals.update(highlight=highlight_html, key_terms=key_terms, STATUS_ORDER=STATUS_ORDER,
+    env.globals.update(highlight=highlight_html, key_terms=key_terms, STATUS_ORDER=STATUS_ORDER, not_yet_due=not_yet_due,
                        STATUS_ZH=STATUS_ZH, STATUS_COLOR=STATUS_COLOR)
     return env
 

@@ -62,6 +62,7 @@ def to_json(a: Analysis) -> dict[str, Any]:
                 "note": v.note,
                 "note_zh": note_zh(v.note),
                 "source": v.source,  # evidence | table (its self-evaluation row) | none
+                "due": v.due,  # the target's deadline when the figure was measured before it (met: ahead; unmet: not yet due)
                 "target": sg.target.to_json() if sg.target is not None else None,
                 "actual": v.actual.to_json() if v.actual is not None else None,
                 "span": [sg.start, sg.end],

@@ -21,8 +21,10 @@ from linker.report.html import (
     fmt_share,
     highlight_spans,
     key_terms,
+    not_yet_due,
     note_zh,
     score_blocks,
+    subgoal_status_zh,
     supported_counts,
 )
 
@@ -138,6 +140,9 @@ def render(report: dict[str, Any]) -> str:
     for k in STATUS_ORDER:
         out.append(f"| {STATUS_ZH[k]} ({k}) | {counts.get(k, 0)} |")
     out.append("")
+    if pending := not_yet_due(report):
+        out.append(f"“未达成”的 {counts.get('unmet', 0)} 个子目标中，{pending} 个尚未到期：报告年份早于目标年份，数字只是阶段进度。")
+        out.append("")
     out.append("### 产出 / 效果 得分")
     out.append("")
     blocks = score_blocks(report)
@@ -182,7 +187,7 @@ def render(report: dict[str, Any]) -> str:
         out.append(f"### {g['id']} {_cell(g['text'])} {_badge(g['status'])}")
         out.append("")
         for sg in g["subgoals"]:
-            out.append(f"#### {sg['id']} {_badge(sg['status'])}")
+            out.append(f"#### {sg['id']} 【{subgoal_status_zh(sg)}】")
             out.append("")
             out.append(escape(sg["text"]))
             out.append("")

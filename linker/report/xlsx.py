@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from linker.report.html import STATUS_COLOR, STATUS_ORDER, fmt_quantity, note_zh, score_blocks, status_zh, supported_counts
+from linker.report.html import STATUS_COLOR, STATUS_ORDER, fmt_quantity, note_zh, score_blocks, status_zh, subgoal_status_zh, supported_counts
 
 SUBGOAL_COLUMNS: list[tuple[str, int]] = [
     ("目标编号", 9),
@@ -26,7 +26,7 @@ SUBGOAL_COLUMNS: list[tuple[str, int]] = [
     ("目标状态", 10),
     ("子目标编号", 11),
     ("子目标", 60),
-    ("状态", 10),
+    ("状态", 16),
     ("status", 12),
     ("判断", 30),
     ("目标值", 22),
@@ -83,7 +83,7 @@ def subgoal_rows(report: dict[str, Any]) -> list[list[Any]]:
             cands = "\n".join(f"[{c['id']} {c['score']:.2f}] {c['text'].strip()}" for c in sg.get("candidates") or [])
             problems = "\n".join(f"[{e['id']}] {e['text'].strip()}" for e in sg.get("problems") or [])
             rows.append([
-                g["id"], g["text"], status_zh(g.get("status")), sg["id"], sg["text"].strip(), status_zh(sg["status"]),
+                g["id"], g["text"], status_zh(g.get("status")), sg["id"], sg["text"].strip(), subgoal_status_zh(sg),
                 sg["status"], note_zh(sg.get("note")),
                 fmt_quantity(sg.get("target")) if sg.get("target") else "",
                 fmt_quantity(sg.get("actual")) if sg.get("actual") else "",
