@@ -15,6 +15,7 @@ Goal forms handled (see DOMAIN.md):
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from linker import segment
 from linker.model import Block, Document, Goal, Role, Section, SubGoal
@@ -27,10 +28,25 @@ _YEAR = re.compile(r"(20\d\d)\s*年")
 _LEAD_IN = re.compile(r"[^，。；\d]{0,20}(?:如下|见下表|见表\S{0,4}|如表\S{0,4}所示|目标表|指标表)[。：:]?$")
 
 
+_WRITTEN = re.compile(r"(20\d\d)\s*年?\s*[—–\-－~～至到]\s*20\d\d\s*年")  # 规划(2021—2025年): written in its first year
+
+
 def report_year(doc: Document) -> int | None:
-    """The year a report speaks of: the first year named in its first lines."""
-    m = _YEAR.search(doc.text[:400])
-    return int(m.group(1)) if m else None
+    """The year a report speaks of.
+
+    The first year named in its first lines (a plan's period gives its first year);
+    when its head names none (004 opens with 附件1 and the department's duties), the
+    year its text names most often as 20XX年度, else as 20XX年.
+    """
+    head = doc.text[:400]
+    found = [m for m in (_WRITTEN.search(head), _YEAR.search(head)) if m is not None]
+    if found:
+        return int(min(found, key=lambda m: m.start()).group(1))
+    for pattern in (r"(20\d\d)\s*年度", r"(20\d\d)\s*年"):
+        years = Counter(re.findall(pattern, doc.text))
+        if years:
+            return int(max(years.items(), key=lambda kv: (kv[1], kv[0]))[0])
+    return None
 
 
 def extract_goals(doc: Document) -> list[Goal]:
@@ -74,7 +90,9 @@ def extract_goals(doc: Document) -> list[Goal]:
 
 
 # "到2025年，…", "2025年前", "十四五末" at the head of a goal or of its section; a plan's period "(2021—2025年)"
-_LEAD_DEADLINE = re.compile(r"(?:到|至|截至)\s*(20\d\d)\s*年|(20\d\d)\s*年(?:底|末)?(?:前|以前)|十([一二三四五六七八九])五[”\"]?\s*(?:末|期末|时期|期间)")
+# and a bare year that opens a goal's sentence: "2025年，学前教育普惠率达到90%"
+_LEAD_DEADLINE = re.compile(r"(?:到|至|截至)\s*(20\d\d)\s*年|(20\d\d)\s*年(?:底|末)?(?:前|以前)|十([一二三四五六七八九])五[”\"]?\s*(?:末|期末|时期|期间)"
+                            r"|^\s*(20\d\d)\s*年\s*[，,]")
 _PERIOD = re.compile(r"20\d\d\s*[—－\-–~～至到]\s*(20\d\d)\s*年")
 
 
@@ -84,7 +102,8 @@ def _lead(text: str) -> int | None:
         return None
     from linker.quantities import PLAN_END
 
-    return int(m.group(1) or m.group(2)) if (m.group(1) or m.group(2)) else PLAN_END[m.group(3)]
+    year = m.group(1) or m.group(2) or m.group(4)
+    return int(year) if year else PLAN_END[m.group(3)]
 
 
 def _inherited_deadline(doc: Document, goal: Goal) -> int | None:
@@ -406,10 +425,12 @@ def inline_goals(units: list, doc: Document) -> tuple[list[Goal], dict[str, str]
             target.comparator = ">="
             # what it measures: the nearest figure before it in the sentence with a comparable unit
             before = [q for q in u.quantities if q.end <= a and quantities.normalise_unit(q.unit)[0] == quantities.normalise_unit(target.unit)[0]]
+            # ("占比达62.96%，超过国家规定占比50%的要求": the requirement's 国家规定占比 is the
+            # same 占比 as the figure's, which names what is measured)
             if not target.quantity and before:
                 target.quantity = before[-1].quantity
-            elif before and before[-1].quantity and target.quantity and not before[-1].quantity.endswith(target.quantity[-2:]):
-                target.quantity = before[-1].quantity or target.quantity
+            elif before and before[-1].quantity and target.quantity and before[-1].quantity.endswith(target.quantity[-2:]):
+                target.quantity = before[-1].quantity
             sec = doc.innermost_section(u.start)
             g = Goal(id="", section_id=sec.id if sec else "s0", start=a, end=b, text=doc.text[a:b], kind="inline",
                      title=f"{m.group('kind')}：{doc.text[a:b]}")

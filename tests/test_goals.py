@@ -108,3 +108,15 @@ def test_002_targets_stated_inside_evidence_become_goals():
     assert top.accepted and top.source == "inline" and "80.73%" in a.unit_by_id[top.evidence_id].text
     plans = next(s for s in a.goal_doc.sections if s.title == "下一步改进措施")
     assert all(not (plans.start <= u.start < plans.end) for u in a.units)
+
+
+def test_the_year_a_report_speaks_of():
+    """A plan's period gives the year it was written (003: 2021—2025 → 2021, not the
+    target year); a report whose head names no year (004 opens with 附件1 and the
+    department's duties) takes the year its text names most often as 20XX年度."""
+    from linker.goals import report_year
+    from linker.pipeline import load
+
+    assert report_year(load(SEED["003"])) == 2021
+    assert report_year(load(SEED["004"])) == 2024
+    assert report_year(load(SEED["000"])) == 2021 and report_year(load(SEED["001"])) == 2022

@@ -183,6 +183,18 @@ def test_a_target_a_summary_says_it_missed_keeps_its_negation_and_its_noun(tmp_p
     assert (share.value, share.unit, share.quantity) == (76.0, "%", "学前教育普惠率")
 
 
+def test_a_requirement_a_summary_exceeds_measures_the_figure_before_it(tmp_path):
+    """002: 「公办园在园幼儿占比达62.96%,超过国家规定占比 50%的要求」 is met, not "no figure for 国家规定占比"."""
+    from linker.pipeline import Options, analyze
+
+    text = "北京市2019年度履行教育职责自评报告\n一、工作成效及经验做法\n公办园在园幼儿占比达62.96%,超过国家规定占比 50%的要求。\n"
+    a = analyze(write(tmp_path, text), options=Options(model="lexical", use_store=False))
+    ((_, sg),) = list(a.subgoals())
+    assert (sg.target.quantity, sg.target.value) == ("公办园在园幼儿占比", 50.0)
+    v = a.verdicts[sg.id]
+    assert v.status.value == "met" and v.actual is not None and v.actual.value == 62.96
+
+
 def test_markdown_headings_without_numbers_are_sections(tmp_path):
     text = "# 某区教育局2023年度绩效自评报告\n\n## 绩效目标\n\n新增学位2000个，学前教育入园率达到90%以上。\n\n## 绩效目标实现情况\n\n全年新增学位2100个。\n\n## 存在的问题\n\n部分学校设施老旧。\n"
     doc = load(write(tmp_path, text, "r.md"))

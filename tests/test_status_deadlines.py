@@ -73,3 +73,15 @@ def test_a_later_sentence_of_a_goal_does_not_lend_its_year_to_the_earlier_ones(t
 """
     deadlines = _targets(_write(tmp_path, "plan.txt", text))
     assert deadlines == {"普惠率达到90%。": None, "到2026年，就近入学率达到99%。": 2026, "新增学位2000个。": None}, deadlines
+
+
+def test_a_bare_year_that_opens_a_goal_is_its_deadline(tmp_path):
+    """「2025年，学前教育普惠率达到90%」 in a 2022 report: 88% is not yet due, not a plain miss."""
+    text = ("2022年度部门整体绩效评价报告\n一、部门整体绩效目标设立情况\n2025年，学前教育普惠率达到90%。\n"
+            "2022年，新增学位2000个。\n二、整体绩效目标实现情况\n学前教育普惠率达到88%。\n全年新增学位1500个。\n")
+    a = analyze(_write(tmp_path, "r.txt", text), options=Options(model="lexical", use_store=False))
+    got = {sg.text: (sg.target.deadline, a.verdicts[sg.id]) for _, sg in a.subgoals()}
+    deadline, v = got["2025年，学前教育普惠率达到90%。"]
+    assert deadline == 2025 and v.status == Status.UNMET and v.note.startswith("not yet due") and v.due == 2025
+    deadline, v = got["2022年，新增学位2000个。"]
+    assert deadline == 2022 and v.status == Status.UNMET and v.due is None  # due this year: a plain miss
