@@ -349,6 +349,21 @@ def _indicator_columns(header: list[str]) -> tuple[int, int, int | None] | None:
     return name_col, target_col, deadline
 
 
+def _baseline_column(header: list[str], target_col: int, deadline: int | None) -> tuple[int | None, int | None]:
+    """The column an indicator table starts from (2020年 beside 2025年, 2020年基数), and its year.
+
+    A rise stated in 百分点 (比2020年提高2个百分点) is judged against the level it reaches
+    from there.
+    """
+    years = {i: int(m.group(1)) for i, c in enumerate(header) if i != target_col and (m := re.search(r"(20\d\d)", c))}
+    earlier = [(y, i) for i, y in years.items() if deadline is None or y < deadline]
+    if earlier:
+        y, i = max(earlier)
+        return i, y
+    named = [i for i, c in enumerate(header) if i != target_col and _BASELINE.search(c) and not re.search(r"实际|完成", c)]
+    return (named[0], None) if named else (None, None)
+
+
 def _table_goal(doc: Document, rows: list[Block], sec: Section) -> Goal | list[Goal] | None:
     """An indicator table: the header names the target column (the latest year, or 指标值).
 
@@ -374,6 +389,7 @@ def _table_goal(doc: Document, rows: list[Block], sec: Section) -> Goal | list[G
     if columns is None:
         return None
     name_col, target_col, deadline = columns
+    base_col, base_year = _baseline_column(header, target_col, deadline)
     title_row = rows[0] if header_i > 0 else None
     title = doc.text[title_row.start : title_row.end].strip() if title_row else sec.title
     goal = Goal(id="", section_id=sec.id, start=rows[0].start, end=rows[-1].end, text=title, kind="table", title=title)
@@ -387,7 +403,8 @@ def _table_goal(doc: Document, rows: list[Block], sec: Section) -> Goal | list[G
         if not name:
             continue
         sg = SubGoal(id="", goal_id="", start=na, end=nb, text=name)
-        sg.target = quantities.parse_indicator_cell(name, value)
+        base = doc.text[cells[base_col][0] : cells[base_col][1]].strip() if base_col is not None and base_col < len(cells) else None
+        sg.target = quantities.parse_indicator_cell(name, value, base=base or None, base_year=base_year if base else None)
         if sg.target is not None:
             sg.target.deadline = deadline
             sg.target.start, sg.target.end = cells[target_col]

@@ -255,6 +255,12 @@ def comparable(actual: Quantity, target: Quantity) -> bool | None:
         sign = -1 if t.change == "decrease" else 1
         level = replace(t, value=t.base_value + sign * t.value, unit="%", change=None)
         return quantities.compare(a, level)
+    if (normalise_unit(a.unit)[0] == "百分点" and a.change is not None and t.base_value is not None
+            and t.change is None and a.base_year is not None and a.base_year == t.base_year):
+        # 比2020年提高2个百分点 against an indicator table's 2020 column (87) and its ≥90% target: 89%
+        sign = -1 if a.change == "decrease" else 1
+        level = replace(a, value=t.base_value + sign * a.value, unit="%", change=None)
+        return quantities.compare(level, t)
     if normalise_unit(a.unit)[0] == "%" and a.base_value is not None and normalise_unit(t.unit)[0] == "百分点":
         delta = a.value - a.base_value
         ch = replace(a, value=abs(delta), unit="百分点", change="increase" if delta >= 0 else "decrease")

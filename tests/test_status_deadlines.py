@@ -85,3 +85,23 @@ def test_a_bare_year_that_opens_a_goal_is_its_deadline(tmp_path):
     assert deadline == 2025 and v.status == Status.UNMET and v.note.startswith("not yet due") and v.due == 2025
     deadline, v = got["2022年，新增学位2000个。"]
     assert deadline == 2022 and v.status == Status.UNMET and v.due is None  # due this year: a plain miss
+
+
+def test_a_rise_in_percentage_points_reaches_a_level_from_the_tables_baseline(tmp_path):
+    """003's indicator table starts from its 2020 column: 普惠性幼儿园覆盖率 87 → ≥90 by 2025.
+    "比2020年提高2个百分点" is 89%, short of it (and not yet due); 体质健康 62.4 + 10 = 72.4 > 70 is ahead."""
+    from .conftest import SEED
+
+    ev = _write(tmp_path, "summary.txt", "2022年度工作总结\n一、年度工作完成情况\n全市普惠性幼儿园覆盖率比2020年提高2个百分点。\n"
+                "中小学生体质健康测试达标优良率比2020年提高10个百分点。\n智慧校园覆盖率比上年提高5个百分点。\n")
+    a = analyze(SEED["003"], [ev], Options(model="lexical", use_store=False))
+    table = {sg.text: sg for g in a.goals if g.kind == "table" for sg in g.subgoals}
+    pu = table["普惠性幼儿园覆盖率（%）"]
+    assert (pu.target.base_value, pu.target.base_year, pu.target.value) == (87.0, 2020, 90.0)
+    v = a.verdicts[pu.id]
+    assert v.status == Status.UNMET and v.due == 2025 and v.actual.unit == "百分点"
+    v = a.verdicts[table["中小学生体质健康测试达标优良率（%）"].id]
+    assert v.status == Status.MET and v.note.startswith("interim")
+    # no 2020 column for 智慧校园覆盖率, and 比上年 is another base: no level can be read off
+    smart = table["智慧校园覆盖率（%）"]
+    assert smart.target.base_value is None and a.verdicts[smart.id].status not in (Status.MET, Status.UNMET)
