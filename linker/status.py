@@ -339,15 +339,34 @@ def _restates(sg: SubGoal, u: EvidenceUnit, q: Quantity) -> bool:
 _Figure = tuple[int, float, Quantity, str, "bool | None"]
 
 
-def _figures(sg: SubGoal, cands: Sequence[Candidate], units: dict[str, EvidenceUnit]) -> list[_Figure]:
-    """Every reported figure about the target's quantity, best noun match and candidate first."""
+# "2021年新增学位2.5万个": the year a figure is stated for; not a base (比2020年, 从2020年的85%) nor a deadline (2025年前)
+_STATED_YEAR = re.compile(r"(?<![比较从由与自同])(20\d\d)\s*年(?:度)?(?![底末]?(?:前|以前|之前)|的|内)")
+
+
+def _stated_year(u: EvidenceUnit, q: Quantity) -> int | None:
+    """The year the sentence gives this figure, when it names one before it (the nearest)."""
+    before = u.text[: max(0, q.start - u.start)]
+    found = [int(m.group(1)) for m in _STATED_YEAR.finditer(before)]
+    return found[-1] if found else None
+
+
+def _figures(sg: SubGoal, cands: Sequence[Candidate], units: dict[str, EvidenceUnit], years: Years = None) -> list[_Figure]:
+    """Every reported figure about the target's quantity, best noun match and candidate first.
+
+    A figure the sentence gives for an earlier year than its report's (2021年新增学位2.5万个
+    in the 2022 summary) is history, unless that year is the target's own.
+    """
     if sg.target is None or not sg.target.quantity:
         return []
     found: list[_Figure] = []
     for c in cands:
         u = units[c.evidence_id]
+        report = _year(years, u)
         for q in u.quantities:
             if _restates(sg, u, q):
+                continue
+            stated = _stated_year(u, q) if report is not None else None
+            if stated is not None and stated < report and stated != sg.target.deadline:
                 continue
             strength = noun_match(sg.target.quantity, q.quantity, sg.text)
             if strength:
@@ -357,23 +376,23 @@ def _figures(sg: SubGoal, cands: Sequence[Candidate], units: dict[str, EvidenceU
 
 
 def _decisive(
-    sg: SubGoal, cands: Sequence[Candidate], units: dict[str, EvidenceUnit]
+    sg: SubGoal, cands: Sequence[Candidate], units: dict[str, EvidenceUnit], years: Years = None
 ) -> tuple[Quantity, str, bool, float] | None:
     """The reported figure about the target's quantity that decides met / unmet, best noun match first."""
-    for _, score, q, uid, ok in _figures(sg, cands, units):
+    for _, score, q, uid, ok in _figures(sg, cands, units, years):
         if ok is not None:
             return q, uid, ok, score
     return None
 
 
-def _incomparable(sg: SubGoal, cands: Sequence[Candidate], units: dict[str, EvidenceUnit]) -> _Figure | None:
+def _incomparable(sg: SubGoal, cands: Sequence[Candidate], units: dict[str, EvidenceUnit], years: Years = None) -> _Figure | None:
     """The figure about the target's quantity that comes closest to answering it when none can:
     one in the target's unit (99%以上 against >99%) before one in another (85.7分 against ≥90%)."""
     from linker.quantities import normalise_unit
 
     assert sg.target is not None
     unit = normalise_unit(sg.target.unit)[0]
-    found = _figures(sg, cands, units)
+    found = _figures(sg, cands, units, years)
     return min(found, key=lambda f: normalise_unit(f[2].unit)[0] != unit, default=None)
 
 
@@ -381,13 +400,13 @@ def _from_evidence(
     sg: SubGoal, cands: Sequence[Candidate], units: dict[str, EvidenceUnit], scorer: Scorer, evidence_year: Years
 ) -> Verdict:
     accepted = [c for c in cands if c.accepted]
-    hit = _decisive(sg, accepted, units)
+    hit = _decisive(sg, accepted, units, evidence_year)
     via = ""
     if hit is None:
         # a doubtful candidate that reports the very quantity the target measures is decisive too:
         # a number that contradicts the target must be shown, not hidden behind a weaker link
         doubtful = [c for c in cands if not c.accepted and c.score >= scorer.weak and not units[c.evidence_id].negative]
-        hit = _decisive(sg, doubtful, units)
+        hit = _decisive(sg, doubtful, units, evidence_year)
         via = f" (a candidate sentence, score {hit[3]:.2f}, reports it)" if hit is not None else ""
     if hit is not None and sg.target is not None:
         q, uid, ok, _ = hit
@@ -404,7 +423,7 @@ def _from_evidence(
         return Verdict(Status.UNMET, "only problem statements (存在的问题) speak to it", None, accepted[0].evidence_id)
     note = "qualitative evidence"
     if sg.target is not None:
-        other = _incomparable(sg, accepted, units)
+        other = _incomparable(sg, accepted, units, evidence_year)
         if other is not None:  # a figure about it was found, in another unit or of another kind
             note = f"qualitative evidence; figure not comparable: {describe(other[2])} against {describe(sg.target)}"
         else:

@@ -105,3 +105,30 @@ def test_a_rise_in_percentage_points_reaches_a_level_from_the_tables_baseline(tm
     # no 2020 column for 智慧校园覆盖率, and 比上年 is another base: no level can be read off
     smart = table["智慧校园覆盖率（%）"]
     assert smart.target.base_value is None and a.verdicts[smart.id].status not in (Status.MET, Status.UNMET)
+
+
+def test_a_figure_stated_for_an_earlier_year_is_not_this_years_result(tmp_path):
+    """A 2022 report recalls 2021's 2.5万 beside 2022's 1.5万: the 2022 target of 2万 is missed.
+    A base year (比2021年) and the target's own year stay usable."""
+    text = ("2022年度部门整体绩效评价报告\n一、部门整体绩效目标设立情况\n全年新增中小学学位2万个。\n2021年底前培训教师3000人次。\n"
+            "二、整体绩效目标实现情况\n2021年新增中小学学位2.5万个。2022年新增中小学学位1.5万个。\n2021年培训教师3200人次。\n")
+    a = analyze(_write(tmp_path, "r.txt", text), options=Options(model="lexical", use_store=False))
+    got = {sg.text: a.verdicts[sg.id] for _, sg in a.subgoals()}
+    v = got["全年新增中小学学位2万个。"]
+    assert v.status == Status.UNMET and v.actual.value == 1.5
+    v = got["2021年底前培训教师3000人次。"]
+    assert v.status == Status.MET and v.actual.value == 3200  # the target's own year
+
+
+def test_the_year_a_sentence_states_for_a_figure():
+    from linker.model import EvidenceUnit
+    from linker.quantities import find_quantities
+    from linker.status import _stated_year
+
+    def years(text: str) -> list[int | None]:
+        u = EvidenceUnit(id="e", doc_index=0, section_id="s", paragraph=0, start=0, end=len(text), text=text)
+        return [_stated_year(u, q) for q in find_quantities(text, year=2022)]
+
+    assert years("2021年新增学位2.5万个，2022年新增1.5万个。") == [2021, 2022]
+    assert years("普惠率比2020年提高2个百分点。") == [None]
+    assert years("普惠率从2020年的85%提高到92%。")[-1] is None
