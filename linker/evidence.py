@@ -44,6 +44,15 @@ def extract_evidence(doc: Document, doc_index: int = 0, *, whole_document: bool 
             f"{doc.path}: no section reads as evidence (工作完成情况, 绩效目标实现情况, 工作成效…); "
             "name one with --evidence-section"
         )
+    guessed = [s for s in sections if s.role == Role.OTHER] if not whole_document else []
+    if guessed and not any(s.role == Role.EVIDENCE for s in doc.sections):
+        names = [("the text before the first heading" if s.id == "s0" else (s.numbering + s.title)[:20]) for s in guessed[:4]]
+        note = (f"{doc.path}: no section reads as evidence, so sections without a role were read as evidence "
+                f"({'; '.join(names)}{'…' if len(guessed) > 4 else ''}); "
+                "a plan is judged against a later report with --goals PLAN --evidence REPORT, "
+                "or name the results with --evidence-section")
+        if note not in doc.warnings:
+            doc.warnings.append(note)
     blocks = sorted(doc.blocks, key=lambda b: b.start)
     para = 0
     for block in blocks:
@@ -98,7 +107,11 @@ def _title_is_claim(doc: Document, sec: Section, block: Block) -> bool:
         return False
     title = doc.text[block.start + len(sec.numbering) : min(sec.body_start, block.end)]
     # "1.学前教育毛入园率：92%。": a name closed by a colon is the subject of what follows
-    return _FIGURE.search(title) is not None or named_by_colon(title)
+    if _FIGURE.search(title) is not None or named_by_colon(title):
+        return True
+    # "一是建立全过程预算绩效管理链条，对新出台的重大政策开展事前绩效评估，…。": a run-in
+    # marker's first sentence with clauses in it says what was done; it is no title
+    return sec.level >= RUN_IN_RANK and re.search(r"[，,；;]", title) is not None
 
 
 def _title_cuts(doc: Document, a: int, b: int) -> list[int]:

@@ -368,6 +368,9 @@ _SUBSCRIPT = re.compile(r"[0-9.]{1,4}")
 _TITLE_END = re.compile(r"(报告|总结|规划|纲要|方案|意见|通知|情况|工作)$")
 
 
+_MEASURE_HEAD = re.compile(r"\s*(?:万|亿|千|百)?(?:所|个|名|人|家|项|次|件|位|元|条|座|场|批|台|套|户|册|门|种|%|％)")
+
+
 def _joinable(prev: _Line, nxt: _Line, fmt: str, wrap: _Wrap | None) -> bool:
     """Is the line break between prev and nxt a wrap inside a sentence (or a word)?
 
@@ -387,6 +390,8 @@ def _joinable(prev: _Line, nxt: _Line, fmt: str, wrap: _Wrap | None) -> bool:
         return True
     if _OPENER.match(b):
         return False
+    if re.search(r"[^\d.\s]\s*\d+(?:\.\d+)?$", a_tail) and _MEASURE_HEAD.match(b):
+        return True  # a figure cut from its unit: "开展国家义务教育质量监测,321" + "所样本校…"
     if wrap is not None and wrap.full(prev.last_width()):
         # a full line of a PDF's layout goes on in the next one, unless a new paragraph
         # starts there: an indented line, or (indents lost) a sentence end before a line

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 _SENT_END = ["。", "！", "？", "；", "!", "?", ";", "。”", "！”", "？”", "…"]
 _CLAUSE = re.compile(r"[，,；;。！？：:]")
 _STRIP = " \t\u3000“”\"'"
+_CLOSER = {"“": "”", '"': '"', "'": "'"}
 _TIME_ONLY = re.compile(r"(?:到|至|截至|截止|在|于)?\s*(?:20\d\d|“?十[一二三四五六七八九]五”?)\s*(?:年|时期)?(?:底|末|前|以前|年底)?")
 
 
@@ -74,12 +75,26 @@ def _line_sentences(text: str, a: int, b: int) -> Iterator[tuple[int, int]]:
         yield from _trim(text, a, b)
         return
     doc = nlp()(line)
-    for sent in doc.sents:
-        yield from _trim(text, a + sent.start_char, a + sent.end_char)
+    # spaCy's sentencizer gives a sentence the punctuation after its end, opening quotes
+    # included ("清零。“营转非”工作…"): an opening mark goes to the sentence it opens
+    cuts = [a + sent.start_char for sent in doc.sents][1:]
+    cuts = [_before_openers(text, c, a) for c in cuts]
+    for x, y in zip([a, *cuts], [*cuts, b]):
+        yield from _trim(text, x, y)
+
+
+_OPENERS = "“‘《（(【[「『"
+
+
+def _before_openers(text: str, pos: int, floor: int) -> int:
+    while pos > floor and text[pos - 1] in _OPENERS:
+        pos -= 1
+    return pos
 
 
 def _trim(text: str, a: int, b: int) -> Iterator[tuple[int, int]]:
-    while a < b and text[a] in _STRIP + "\t":
+    # quotes around a whole sentence go; an opening quote whose close follows stays ("“十四五”时期是…")
+    while a < b and text[a] in _STRIP + "\t" and not (text[a] in "“\"'" and _CLOSER.get(text[a], "") in text[a + 1 : b]):
         a += 1
     while b > a and text[b - 1] in " \t\u3000":
         b -= 1

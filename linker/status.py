@@ -353,26 +353,26 @@ def _stated_year(u: EvidenceUnit, q: Quantity) -> int | None:
 def _figures(sg: SubGoal, cands: Sequence[Candidate], units: dict[str, EvidenceUnit], years: Years = None) -> list[_Figure]:
     """Every reported figure about the target's quantity, best noun match and candidate first.
 
-    A figure the sentence gives for an earlier year than its report's (2021年新增学位2.5万个
-    in the 2022 summary) is history, unless that year is the target's own.
+    Where the sentences give the quantity for several years (2021年新增学位2.5万个。2022年
+    新增学位1.5万个。), the earlier years are history: only the latest, or the target's
+    own year, decides. (The report's own year is not the measure: a 2020 自评报告 may
+    report on 2019 throughout.)
     """
     if sg.target is None or not sg.target.quantity:
         return []
-    found: list[_Figure] = []
+    found: list[tuple[_Figure, int | None]] = []
     for c in cands:
         u = units[c.evidence_id]
-        report = _year(years, u)
         for q in u.quantities:
             if _restates(sg, u, q):
                 continue
-            stated = _stated_year(u, q) if report is not None else None
-            if stated is not None and stated < report and stated != sg.target.deadline:
-                continue
             strength = noun_match(sg.target.quantity, q.quantity, sg.text)
             if strength:
-                found.append((strength, c.score, q, u.id, comparable(q, sg.target)))
-    found.sort(key=lambda f: (-f[0], -f[1]))
-    return found
+                found.append(((strength, c.score, q, u.id, comparable(q, sg.target)), _stated_year(u, q)))
+    latest = max((y for _, y in found if y is not None), default=None)
+    kept = [f for f, y in found if y is None or y == latest or y == sg.target.deadline]
+    kept.sort(key=lambda f: (-f[0], -f[1]))
+    return kept
 
 
 def _decisive(

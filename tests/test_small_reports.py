@@ -286,3 +286,41 @@ def test_two_targets_with_their_own_verbs_in_one_clause_are_two_sub_goals(tmp_pa
     assert got["到2020年，高铁营业里程达到3万公里、"] == (">=", 3.0, "万公里", 2020)
     assert got["覆盖80%以上的大城市，"] == (">=", 80.0, "%", 2020)  # the sentence's deadline carries on
     assert "用水量、能耗分别下降23%、15%。" in got  # a 分别 list shares its verb: one clause
+
+
+def test_quotes_markers_and_cut_figures_keep_their_sentences(tmp_path):
+    """An opening quote opens the next sentence; a run-in 一是 clause list is a claim, not a
+    title; a figure a PDF conversion cut from its unit by a blank line is joined to it."""
+    text = ("2022年度部门整体绩效评价报告\n一、部门整体绩效目标设立情况\n推进校外培训治理，督导学校不少于300所。\n"
+            "二、整体绩效目标实现情况\n（一）校外培训治理\n机构数量大幅压减，无证机构全部实现动态清零。“营转非”工作已全部完成。\n"
+            "（二）绩效管理\n一是建立全过程预算绩效管理链条，对新出台的重大政策开展事前绩效评估，评估结果作为申请预算的必备要件。二是开展成本分析。\n"
+            "一是加强党的建设。全年召开专题会议12次。\n"
+            "（三）督导\n开展国家义务教育质量监测,321\n\n 所样本校近 9600 名学生参与。\n")
+    got = units(load(write(tmp_path, text)))
+    assert "机构数量大幅压减，无证机构全部实现动态清零。" in got and "“营转非”工作已全部完成。" in got
+    assert "建立全过程预算绩效管理链条，对新出台的重大政策开展事前绩效评估，评估结果作为申请预算的必备要件。" in got
+    assert "加强党的建设。" not in got and "全年召开专题会议12次。" in got  # a short title stays a title
+    assert "开展国家义务教育质量监测,321所样本校近 9600 名学生参与。" in got
+
+
+def test_an_opening_quote_is_kept_by_the_sentence_it_opens():
+    from linker import segment
+
+    text = "“十四五”时期是首都教育全面落实规划的关键时期。“双减”工作全面推进。"
+    assert [text[a:b] for a, b in segment.sentences(text)] == ["“十四五”时期是首都教育全面落实规划的关键时期。", "“双减”工作全面推进。"]
+
+
+def test_a_plan_analysed_alone_warns_that_it_has_no_results(tmp_path):
+    """003 read alone has goals and tasks but no results: its preface is read as evidence, and a warning says so."""
+    from linker.pipeline import Options, analyze
+
+    from .conftest import SEED
+
+    a = analyze(SEED["003"], options=Options(model="lexical", use_store=False))
+    (w,) = [w for w in a.goal_doc.warnings if "no section reads as evidence" in w]
+    assert "--goals PLAN --evidence REPORT" in w and "the text before the first heading" in w
+    assert roles(a.goal_doc)["五、规划实施"] == Role.PLANS
+    b = analyze(SEED["003"], [SEED["001"]], Options(model="lexical", use_store=False))
+    assert not any("no section reads as evidence" in w for d in (b.goal_doc, *b.evidence_docs) for w in d.warnings)
+    c = analyze(SEED["004"], options=Options(model="lexical", use_store=False))
+    assert not any("no section reads as evidence" in w for w in c.goal_doc.warnings)

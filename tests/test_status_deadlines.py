@@ -109,7 +109,8 @@ def test_a_rise_in_percentage_points_reaches_a_level_from_the_tables_baseline(tm
 
 def test_a_figure_stated_for_an_earlier_year_is_not_this_years_result(tmp_path):
     """A 2022 report recalls 2021's 2.5万 beside 2022's 1.5万: the 2022 target of 2万 is missed.
-    A base year (比2021年) and the target's own year stay usable."""
+    The target's own year stays usable, and a figure whose year is the only one given
+    (002, titled 2020, reports 2019 throughout) still decides."""
     text = ("2022年度部门整体绩效评价报告\n一、部门整体绩效目标设立情况\n全年新增中小学学位2万个。\n2021年底前培训教师3000人次。\n"
             "二、整体绩效目标实现情况\n2021年新增中小学学位2.5万个。2022年新增中小学学位1.5万个。\n2021年培训教师3200人次。\n")
     a = analyze(_write(tmp_path, "r.txt", text), options=Options(model="lexical", use_store=False))
@@ -118,6 +119,14 @@ def test_a_figure_stated_for_an_earlier_year_is_not_this_years_result(tmp_path):
     assert v.status == Status.UNMET and v.actual.value == 1.5
     v = got["2021年底前培训教师3000人次。"]
     assert v.status == Status.MET and v.actual.value == 3200  # the target's own year
+    text = text.replace("2021年培训教师3200人次。", "2021年培训教师3200人次，2022年培训教师2500人次。")
+    a = analyze(_write(tmp_path, "r2.txt", text), options=Options(model="lexical", use_store=False))
+    got = {sg.text: a.verdicts[sg.id] for _, sg in a.subgoals()}
+    assert got["2021年底前培训教师3000人次。"].actual.value == 3200
+    single = ("2020年度自评报告\n一、绩效目标\n普惠率达到76%。\n二、工作成效\n2019年,全市学前教育普惠率达80.73%。\n")
+    a = analyze(_write(tmp_path, "r3.txt", single), options=Options(model="lexical", use_store=False))
+    ((_, sg),) = list(a.subgoals())
+    assert a.verdicts[sg.id].status == Status.MET
 
 
 def test_the_year_a_sentence_states_for_a_figure():
