@@ -349,6 +349,19 @@ def _indicator_columns(header: list[str]) -> tuple[int, int, int | None] | None:
     return name_col, target_col, deadline
 
 
+_CAPTION = re.compile(r"(?:专栏|附表|表\s*\d+|[\u4e00-\u9fff]{0,20}(?:主要指标|指标体系|绩效指标表|目标表))")
+
+
+def _caption(doc: Document, first_row: Block) -> str | None:
+    """The caption a table carries in the paragraph just above it (专栏：…主要指标)."""
+    before = [b for b in doc.blocks if b.end <= first_row.start and b.kind != "table_row"]
+    if not before:
+        return None
+    text = doc.text[before[-1].start : before[-1].end].strip()
+    gap = doc.text[before[-1].end : first_row.start]
+    return text if len(text) <= 60 and _CAPTION.match(text) and not gap.strip() else None
+
+
 def _baseline_column(header: list[str], target_col: int, deadline: int | None) -> tuple[int | None, int | None]:
     """The column an indicator table starts from (2020年 beside 2025年, 2020年基数), and its year.
 
@@ -391,7 +404,7 @@ def _table_goal(doc: Document, rows: list[Block], sec: Section) -> Goal | list[G
     name_col, target_col, deadline = columns
     base_col, base_year = _baseline_column(header, target_col, deadline)
     title_row = rows[0] if header_i > 0 else None
-    title = doc.text[title_row.start : title_row.end].strip() if title_row else sec.title
+    title = doc.text[title_row.start : title_row.end].strip() if title_row else (_caption(doc, rows[0]) or sec.title)
     goal = Goal(id="", section_id=sec.id, start=rows[0].start, end=rows[-1].end, text=title, kind="table", title=title)
     for row in rows[header_i + 1 :]:
         cells = row.cells or []

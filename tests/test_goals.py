@@ -120,3 +120,8 @@ def test_the_year_a_report_speaks_of():
     assert report_year(load(SEED["003"])) == 2021
     assert report_year(load(SEED["004"])) == 2024
     assert report_year(load(SEED["000"])) == 2021 and report_year(load(SEED["001"])) == 2022
+
+
+def test_an_indicator_table_is_named_by_its_caption():
+    (table,) = [g for g in extract_goals(load(SEED["003"])) if g.kind == "table"]
+    assert table.title == "专栏：教育事业发展与人力资源开发主要指标" and len(table.subgoals) == 12

@@ -219,3 +219,16 @@ def test_a_target_not_yet_due_is_not_shown_as_missed(analysis_003_001, tmp_path:
     header = [c.value for c in ws[1]]
     shown = {r[header.index("子目标编号")]: (r[header.index("状态")], r[header.index("status")]) for r in ws.iter_rows(min_row=2, values_only=True)}
     assert all(shown[sg["id"]] == ("尚未到期（2025年目标暂未达到）", "unmet") for sg in pending)
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("新增学位2万余个。", "新增学位 2万余个"),
+    ("培训教师1500余人次。", "教师 1500余人次"),
+    ("新增学位近2万个。", "新增学位 约2万个"),
+    ("入园率达到90%以上。", "入园率 ≥90%"),
+])
+def test_figures_read_as_the_report_wrote_them(text, shown):
+    from linker.report.html import fmt_quantity
+
+    (q,) = quantities.find_quantities(text, year=2022)
+    assert fmt_quantity(q.to_json()) == shown

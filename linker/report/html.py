@@ -101,12 +101,15 @@ def fmt_quantity(q: dict[str, Any] | None, *, with_noun: bool = True) -> str:
     parts = []
     if with_noun and q.get("quantity"):
         parts.append(str(q["quantity"]) + " ")
-    parts.append(COMPARATOR_ZH.get(q.get("comparator") or "=", ""))
+    more = bool(q.get("approx")) and q.get("comparator") == ">"  # 2万余个, 1500余人次: 余 says "more than" itself
+    if not more:
+        parts.append(COMPARATOR_ZH.get(q.get("comparator") or "=", ""))
     parts.append(_num(q.get("value")))
-    if q.get("approx"):
-        parts.append("余")
-    if q.get("unit"):
-        parts.append(str(q["unit"]))
+    unit = str(q.get("unit") or "")
+    if more:
+        magnitude = unit[:1] if unit[:1] in ("万", "亿", "千", "百") else ""
+        unit = f"{magnitude}余{unit[len(magnitude):]}"
+    parts.append(unit)
     if q.get("deadline"):
         parts.append(f"（{q['deadline']}年）")
     return "".join(parts).strip()
