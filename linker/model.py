@@ -96,6 +96,10 @@ class Quantity:
     polarity: str | None = None  # positive | negative: a rate to raise or a cost to cut
     is_target: bool = False
     change: str | None = None  # increase | decrease for 增长 / 下降 statements
+    # how the sentence mentions the figure: None = stated (reported or promised); "base" = the
+    # from-figure of 从/由 X 提高到 Y (Y carries it as base_value); "restated" = a target or task
+    # the sentence quotes ("完成“新增2万个学位”任务"): neither is an achieved figure
+    mention: str | None = None
 
     @property
     def plain_value(self) -> float:
@@ -114,6 +118,7 @@ class Quantity:
             "base_year": self.base_year,
             "polarity": self.polarity,
             "change": self.change,
+            "mention": self.mention,
         }
 
 

@@ -33,10 +33,20 @@ Conventions (see also the docstrings):
   赤字率, 事故, 发生率 …) or when the statement is a decrease (下降/降低/减少);
   otherwise ``positive`` when a noun was found.  "X支出占Y比例" has head 比例 and
   is positive.
-* Years (2025年, 2020-2021学年, 〔2017〕), dates (3月, 15日), document numbers
-  (49 号), list markers (1. / 1、/ （3）), ordinals (第3), names (十四五, 双一流,
-  一是, 一批, 5G, “3+2”) are not quantities.  A bare 4-digit integer between
-  1900 and 2100 without a unit is read as a year.
+* Years (2025年, 2020-2021学年, 〔2017〕), dates (3月, 15日, “4·18”), document
+  numbers (49 号), list markers (1. / 1、/ （3）), ordinals (第3), names (十四五,
+  双一流, 一是, 一批, 5G, “3+2”, “新京十条”, 一区十六园) are not quantities.  A bare
+  4-digit integer between 1900 and 2100 without a unit is read as a year.
+* Qualifiers are not quantities either: durations (连续5年, 近5年来, 十年来) and ages
+  that say who is counted (3岁以下婴幼儿, 2-3 岁托班); such an age stays in the noun
+  (3岁以下婴幼儿托位数).  A per-capita figure keeps its base in the noun
+  (每千人口3岁以下婴幼儿托位数) and :func:`compare` sets it only against the same base.
+* Ratios 12:1 / 1:200 (also ：and ∶) are one quantity: value the first term, unit
+  ``":"`` + the second; :func:`normalise_unit` reads ``":200"`` as ``(":1", 0.005)``.
+* ``mention`` says when a figure is not one the sentence reports: ``"base"`` for the
+  from-figure of 从/由 X 提高到 Y (Y carries it as ``base_value``), ``"restated"`` for a
+  target the evidence quotes (完成“新增2万个学位”任务, 超额完成 76%的年度目标).
+  Targets (:func:`parse_targets`) never carry it.
 """
 
 from __future__ import annotations
@@ -197,7 +207,7 @@ _MEASURE_WORDS = {
 _UNITS = sorted(
     set(_CONVERT)
     | _MEASURE_WORDS
-    | {"微克/立方米", "元/人", "元/生", "立方米", "人次", "兆瓦", "分钟", "千瓦", "学分", "学时", "小时", "微克", "户次", "所次", "欧元", "毫克", "毫米", "美元", "课时", "倍", "元", "分", "园", "址", "届", "岁", "年", "校", "次", "级"},
+    | {"微克/立方米", "元/人", "元/生", "立方米", "人次", "兆瓦", "分钟", "千瓦", "学分", "学时", "小时", "微克", "户次", "所次", "门次", "场次", "班次", "课次", "周岁", "欧元", "毫克", "毫米", "美元", "课时", "倍", "元", "分", "园", "址", "届", "岁", "年", "校", "次", "级"},
     key=len,
     reverse=True,
 )
@@ -236,6 +246,9 @@ def normalise_unit(unit: str | None) -> tuple[str | None, float]:
     scale, rest = _split_magnitude(u)
     if not rest:
         return None, scale
+    ratio = re.fullmatch(r"[:：∶](\d+(?:\.\d+)?)", rest)
+    if ratio and float(ratio.group(1)) > 0:
+        return ":1", scale / float(ratio.group(1))  # 1:200 is 0.005:1
     base, factor = _CONVERT.get(rest, (rest, 1.0))
     return base, scale * factor
 
@@ -306,6 +319,8 @@ _DECREASE = ("下降", "降低", "减少", "压减", "缩减", "缩小", "下调
 # level verbs: "提高到 90%", "降至 5%": the number is a level, not a change
 _LEVEL_UP = re.compile(r"(提高|提升|增加|增长|上升|扩大|达)(到|至)$")
 _LEVEL_DOWN = re.compile(r"(降低|下降|降|减少|压减|缩减|缩小|减)(到|至)$")
+# the perfective 了 after a verb ("减少了20%", "提高到了92%") changes nothing of what the figure is
+_PERFECTIVE = re.compile(r"(?<=[\u4e00-\u9fff])了\s*$")
 
 # stripped from the end of the text before a number when looking for its noun
 _TRAIL = re.compile(
@@ -316,11 +331,11 @@ _TRAIL = re.compile(
     r"完成|建成|实现|开工建设|建设|新增|开工|竣工|创建|新建|改造|实施|开展|提供|覆盖|惠及|累计|对照|组织|举办|"
     r"拟按|按照|按|拟|预计|预期|力争|争取|确保|"
     r"\d{4}\s*年(?:底|末|年底|内)?(?:前|以前)?|年底前|年内|期间|"
-    r"连续\s*\S{1,3}\s*年|连续|从|由|同比|环比|(?:均|都|也)?(?<![占师生])(?:比|较)(?!例|重|率|值)[^，,；;。]*|了|的|\s+)$"
+    r"连续\s*\S{1,3}\s*年|连续|从|由|同比|环比|(?:均|都|也)?(?<![占师生同环])(?:比|较)(?!例|重|率|值)[^，,；;。]*|了|的|\s+)$"
 )
 _LEAD = re.compile(
     r"^(?:力争|争取|确保|\d{4}\s*年\s*\d{1,2}\s*月(?:底|末)?前|\d{4}\s*年(?:度|底|末|年底|内)?(?:前|以前)?|年底前|年内|[一二三两四五]年内|“?十[一二三四五六七八九]五”?(?:期间|时期|末)?)(?=\S)|"
-    r"^(?:\d{4}\s*年度?|\d{4}\s*-\s*\d{4}\s*学?年|今年|去年|上年|全年|当年|本年度|年内|目前|截至目前|截至\S{0,8}?年底|其中|"
+    r"^(?:\d{4}\s*年度?|\d{4}\s*-\s*\d{4}\s*学?年|(?:近|最近|过去)?[\d一二两三四五六七八九十]+\s*多?\s*年(?:来|以来|间)|今年|去年|上年|全年|当年|本年度|年内|目前|截至目前|截至\S{0,8}?年底|其中|"
     r"[一二三四五六七八九十]+是|全市|全国|全区|全县|全省|本市|我市|我区|我县|我省|各区|各地|各类|各级|各项|"
     r"持续|继续|进一步|不断|大力|积极|努力|全面|切实|稳步|累计完成|"
     r"提供|举办|组织|组建|完成|实现|开展|支持|推进|获得|新建|改扩建|扩增|培养|联合培养|发放|投入|招聘|解答|选派|"
@@ -340,6 +355,10 @@ _FOLLOW_STOP = re.compile(
     r"发放|得到|纳入|落实|享受|签约|通过|流转|承担|开设|发出|成立|建立|参赛|覆盖|达到|扩增|新建|改扩建|解决|补足|"
     r"共|已|均|等|和|与|及|或|的|为|在|对|向|从|被|将|获|以|是|有|于|到|至"
 )
+# "每千人口", "每万名居民", "每百户": a figure per so many people, a rate rather than a count;
+# the noun keeps it (每千人口婴幼儿托位数) and :func:`compare` sets it only against the same base
+_PER_CAPITA = re.compile(r"每\s*(十万|百万|万|千|百)\s*名?(常住人口|人口|居民|人|户)")
+_PER_CAPITA_HAVE = re.compile(r"(每\s*(?:十万|百万|万|千|百)\s*名?(?:常住人口|人口|居民|人|户))\s*(?:拥有|配备|有)")
 _NEG_HEADS = (
     "失业率",
     "能耗",
@@ -390,7 +409,8 @@ _CLAUSE_CHARS = "，,；;。！？!?：:\n\r\t"
 # --------------------------------------------------------------------------
 # number recognition
 # --------------------------------------------------------------------------
-_ARABIC = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d])")
+# a comma is a thousands separator only between digits (1,500): "发展,56所高校" reads 56所
+_ARABIC = re.compile(r"(?<![\d.])(?<!\d,)(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d])")
 _CN_RUN = re.compile(r"[零〇一二两三四五六七八九十百千万亿]+")
 _CN_PCT = re.compile(r"百分之([零〇一二两三四五六七八九十百点]+)")
 # shares said in words: 三成 (30%), 三分之一 (33.3%), 翻一番 (an increase of 100%)
@@ -490,6 +510,44 @@ def _is_year_like(num: str) -> bool:
     return num.isdigit() and len(num) == 4 and 1900 <= int(num) <= 2100
 
 
+# "连续5年", "近5年来", "十年来", "5年以来": how long something has held, not the figure measured
+_DURATION_LEAD = re.compile(r"(?:^|[^\u4e00-\u9fff])(?:在|这|此)?(?:最近|近|过去|前)$|连续$")
+_DURATION_TAIL = re.compile(r"\s*(?:以来|来|间|之间)")
+_AGE_UNITS = ("岁", "周岁")
+_AGE_LINK = re.compile(r"\s*[和及与或、至到]\s*[\d零〇一二两三四五六七八九十]")
+# an age written into a noun ("3岁以下婴幼儿托位数", "2-3 岁托班", "年满6周岁的儿童"): part of the noun, no figure
+_AGE_IN_NOUN = re.compile(
+    r"(?:年满|满)?\d+(?:\.\d+)?(?:\s*[-—–~至到]\s*\d+(?:\.\d+)?)?\s*周?岁(?:及以上|以上|以下|以内)?的?"
+    r"|(?:年满|满)?[零〇一二两三四五六七八九十]+(?:\s*[-—–~至到]\s*[零〇一二两三四五六七八九十]+)?\s*周?岁(?:及以上|以上|以下|以内)?的?"
+)
+
+
+def _is_duration(s: str, a: int, end: int) -> bool:
+    """Is the 年 figure at ``s[a:end]`` a duration qualifier ("连续5年保持在99%以上")?
+
+    The figure such a sentence measures is the other one (99%); the years only say for
+    how long.  近 before the number is a duration at the head of a clause ("近5年，…")
+    and an approximation after a noun ("受教育年限近16年").
+    """
+    pre = s[_clause_start(s, a) : a].replace(" ", "").replace("\t", "")
+    return bool(_DURATION_LEAD.search(pre) or _DURATION_TAIL.match(s, end))
+
+
+def _is_age_qualifier(s: str, end: int) -> bool:
+    """Is the 岁 figure ending at ``end`` an age that says who is counted, not a figure?
+
+    "3岁以下婴幼儿托位数", "2-3 岁托班", "年满6周岁的儿童", "3岁以下和60岁以上人口": a noun
+    (or another age) follows.  An age the sentence states ends its clause or is followed
+    by a verb ("平均年龄为39岁，", "平均年龄45岁以下").
+    """
+    p = _skip_sp(s, end)
+    if s.startswith("的", p):
+        p += 1
+    if _AGE_LINK.match(s, p):
+        return True
+    return p < len(s) and "\u4e00" <= s[p] <= "\u9fff" and s[p] not in "是为在达占比较和及与或左上下"
+
+
 def _clause_start(s: str, pos: int, chars: str = _CLAUSE_CHARS) -> int:
     i = pos
     while i > 0 and s[i - 1] not in chars:
@@ -577,6 +635,8 @@ def _scan(text: str, year: int | None) -> list[_Found]:
             continue  # 附件1, 表2
         if after and (after.isascii() and after.isalpha() or after == "+"):
             continue
+        if re.match(r"·\d", s[nend : nend + 2]) or re.search(r"\d·$", s[max(0, a - 2) : a]):
+            continue  # “23·7”, “4·18”: a date that names an event
         if before in "〔[【(（" and re.match(r"[〕\]】)）]", s[nend : nend + 1] or " ") and _is_year_like(num):
             continue
         if (
@@ -590,6 +650,16 @@ def _scan(text: str, year: int | None) -> list[_Found]:
             continue  # "（3）"
         if re.match(r"[)）]", after or " ") and len(num) <= 2 and _starts_item(s, a) and before not in "(（":
             continue  # "3）" at the start of an item
+        chain = _RATIO_CHAIN.match(s, nend)
+        if chain:
+            consumed_until = chain.end()
+            continue  # 1:2:3
+        ratio = _RATIO.match(s, nend)
+        if ratio:
+            consumed_until = ratio.end()
+            if not _is_time(s, a, num, ratio.group(1)):
+                found.append(_ratio(s, a, tok["value"], ratio, year))
+            continue
         end, mag, unit, more, suffix = _read_tail(s, nend)
         p = _skip_sp(s, nend)
         if not unit and not mag and not more:
@@ -615,6 +685,12 @@ def _scan(text: str, year: int | None) -> list[_Found]:
                 unit, mag = unit2 or unit, mag2 or mag
                 end = e2
                 suffix = suffix or ">="
+        if unit == "年" and not mag and _is_duration(s, a, end):
+            consumed_until = end
+            continue  # 连续5年
+        if unit in _AGE_UNITS and _is_age_qualifier(s, end):
+            consumed_until = end
+            continue  # 3岁以下婴幼儿
         f = _make(s, a, end, tok["value"], unit, mag, more, suffix, year)
         f.upper = upper
         if upper is not None:
@@ -623,6 +699,48 @@ def _scan(text: str, year: int | None) -> list[_Found]:
         consumed_until = end
     _post(s, found, year)
     return found
+
+
+# "生师比12:1", "师生比1:200": one figure, value the first term, unit ":" + the second
+_RATIO = re.compile(r"[ \t]*[:：∶][ \t]*(\d+(?:\.\d+)?)(?![\d.%‰])(?![ \t]*[:：∶][ \t]*\d)")
+# "1:2:3" and longer chains: no figure
+_RATIO_CHAIN = re.compile(r"[ \t]*[:：∶][ \t]*\d+(?:\.\d+)?(?:[ \t]*[:：∶][ \t]*\d+(?:\.\d+)?)+")
+
+
+def _is_time(s: str, a: int, first: str, second: str) -> bool:
+    """"9:30" is a clock time, not a ratio, unless the clause speaks of a ratio (…比)."""
+    if "比" in s[_clause_start(s, a, "，,；;。！？!?\n\r\t") : a]:
+        return False
+    return first.isdigit() and int(first) <= 24 and len(second) == 2 and second.isdigit()
+
+
+def _ratio(s: str, a: int, value: float, m: re.Match[str], year: int | None) -> _Found:
+    """A ratio a:b as one quantity: value a, unit ":b" (:func:`normalise_unit` reads it as a/b against 1)."""
+    end = m.end()
+    q = _skip_sp(s, end)
+    suffix = next(((c, w) for w, c in _SUFFIX_CMP if s.startswith(w, q)), None)
+    if suffix:
+        end = q + len(suffix[1])
+    return _make(s, a, end, value, ":" + m.group(1), "", False, suffix[0] if suffix else None, year)
+
+
+# "一区十六园": a numbered part (not a measure word: "一所十二个班" is a figure) just before the numeral
+_NAME_PAIR_BEFORE = re.compile(
+    r"[一两二三四五六七八九十](?![" + "".join(sorted(_MEASURE_WORDS)) + r"是的和与及或到至在为年月日号次倍成批])[\u4e00-\u9fff]$"
+)
+
+
+def _in_quoted_name(s: str, a: int, end: int) -> bool:
+    """Does a Chinese numeral with its classifier close a short quote (“新京十条”, “一区十六园”)?
+
+    Such a quote is the name of a policy or a place; a figure in quotes is followed by
+    what it counts (“新建十所幼儿园”) and stays a figure.
+    """
+    if s[end : end + 1] not in '”"':
+        return False
+    window = s[max(0, a - 10) : a]
+    opening = max(window.rfind("“"), window.rfind('"'))
+    return opening >= 0 and not re.search(r'[”\d，,；;。]', window[opening + 1 :])
 
 
 def _chinese(s: str, tok: dict, year: int | None) -> _Found | None:
@@ -636,6 +754,8 @@ def _chinese(s: str, tok: dict, year: int | None) -> _Found | None:
         return None
     if s[max(0, a - 1) : a] and s[a - 1] in '“"' and s[nend : nend + 1] in '”"':
         return None  # a quoted name such as “十二五”
+    if _NAME_PAIR_BEFORE.search(s, 0, a):
+        return None  # 一区十六园, 三城十园: a name made of numbered parts
     has_place = any(c in "十百千万亿" for c in run)
     if len(run) > 1 and not has_place:
         return None  # 二〇二五, 一二三
@@ -664,6 +784,12 @@ def _chinese(s: str, tok: dict, year: int | None) -> _Found | None:
         return None  # 二十大, 十大
     if unit == "年" and (value >= 1900 or len(body) > 3):
         return None
+    if _in_quoted_name(s, a, end):
+        return None  # “新京十条”
+    if unit == "年" and _is_duration(s, a, end):
+        return None  # 连续十年, 十年来
+    if unit in _AGE_UNITS and _is_age_qualifier(s, end):
+        return None  # 十八岁以下学生
     more = more or vague
     return _make(s, a, end, value, unit, mag, more, suffix, year)
 
@@ -700,18 +826,19 @@ def _make(
             break
     level_down = False
     change = None
-    if _LEVEL_DOWN.search(pre):
+    verb = _PERFECTIVE.sub("", pre)  # "减少了20%" is "减少20%"
+    if _LEVEL_DOWN.search(verb):
         level_down = True
-    elif _LEVEL_UP.search(pre):
+    elif _LEVEL_UP.search(verb):
         pass
     else:
         # change verbs: "增长5%", "下降3%以上", "比上年高2个百分点"
         for verbs, direction in ((_INCREASE, "increase"), (_DECREASE, "decrease")):
             for v in sorted(verbs, key=len, reverse=True):
-                if pre.endswith(v):
-                    if len(v) == 1 and not re.search(r"(比|较)", pre):
+                if verb.endswith(v):
+                    if len(v) == 1 and not re.search(r"(比|较)", verb):
                         continue  # a single 高/低/多 only after 比…
-                    if pre.endswith(("涨幅", "增幅", "降幅")):
+                    if verb.endswith(("涨幅", "增幅", "降幅")):
                         continue
                     change = direction
                     break
@@ -760,13 +887,13 @@ def _post(s: str, found: list[_Found], year: int | None) -> None:
         clause_no += sum(1 for c in s[last : q.start] if c in _CLAUSE_CHARS)
         last = q.start
         f.clause = clause_no
+        # only the text after the previous quantity of the same clause
+        lo = cl
+        for g in found[:i]:
+            if g.q.end > lo and g.q.end <= q.start:
+                lo = g.q.end
         noun = _following_noun(s, q)
         if not noun:
-            # only the text after the previous quantity of the same clause
-            lo = cl
-            for g in found[:i]:
-                if g.q.end > lo and g.q.end <= q.start:
-                    lo = g.q.end
             noun = _preceding_noun(s[lo : q.start] if lo > cl else f.pre)
         if not noun and cl > 0 and s[cl - 1] in "：:":
             noun = _preceding_noun(s[_clause_start(s, cl - 1) : cl - 1])  # "学前教育毛入园率：达到90%以上"
@@ -778,10 +905,14 @@ def _post(s: str, found: list[_Found], year: int | None) -> None:
             m = re.match(r"(?:以上|以下|左右)?的?([\u4e00-\u9fff]{2,8}?)(?=开设|完成|实现|达到|参加|参与|建成|通过|[，。；、]|$)", s[q.end :])
             if m:
                 noun = m.group(1)
+        elif q.unit == "%" and not share:
+            noun = _share_of(s, q, noun, s[cl : q.start]) or noun
         if not noun:
             # "比例连续4年达到99%以上": the noun of the previous figure of the clause;
             # "支出1125.36亿元,比上年增长10.25%": of the previous clause, for a change
             for g in reversed(found[:i]):
+                if "|" in s[g.q.end : q.start]:
+                    break  # another cell of a table row
                 if g.q.quantity and (q.change or _clause_start(s, g.q.start) == cl):
                     noun = g.q.quantity
                     break
@@ -794,21 +925,131 @@ def _post(s: str, found: list[_Found], year: int | None) -> None:
                 r"\s*(?:的)?\s*(?:提高|提升|增加|增长|上升|扩大|降低|下降|降|减少|压减|缩减|缩小)(?:到|至)\s*(?:\d{4}\s*年(?:底|末)?\s*(?:的)?)?\s*", between
             ):
                 g.baseline = True
+                g.q.mention = "base"  # the level risen from, not a figure reached
                 q.base_value = g.q.value
                 m = re.search(r"(?:从|由)\s*(\d{4})\s*年", s[_clause_start(s, g.q.start) : g.q.start])
                 if m:
                     q.base_year = int(m.group(1))
                 if not q.quantity and g.q.quantity:
                     q.quantity = g.q.quantity
+                _listed_bases(s, found, i - 1)
         q.polarity = _polarity(q)
     _respectively(s, found)
+    _restated(s, found)
 
 
-_RESPECTIVELY = re.compile(r"([\u4e00-\u9fff“”、]{2,40}?)分别(?:为|是|达到|达|提高到|提高|增长|下降|降低|减少|增加|压减|缩减)?\s*$")
+# the noun after a share ("30%的学校创建达标"): up to the verb that says what those did
+_SHARE_NOUN = re.compile(
+    r"(?:以上|以下|左右)?的([\u4e00-\u9fff]{2,8}?)"
+    r"(?=开设|开展|完成|实现|达到|达标|参加|参与|建成|建立|创建|通过|接受|获得|配备|分配|纳入|落实|享受|使用|进行|覆盖|"
+    r"已|均|都|被|由|为|是|就|可|将|会|要|才|也|还|于|把|得|的|[，。；、,;！？（(]|$)"
+)
+# what a share is not of: the target or the requirement it is measured against ("76%的年度目标")
+_SHARE_GENERIC = re.compile(r"(?:目标|任务|要求|水平|标准|比例|比重|份额|部分|权重|进度|增长|增幅|覆盖|提升|实事项目)$")
+# a noun before the share that only gives it away: "106所优质高中拿出50.5%的招生计划"
+_SHARE_GIVER = re.compile(r"(?:拿出|拿出了|安排|投入|提供|分配|划出|预留|留出|用于|有)$")
+
+
+def _share_of(s: str, q: Quantity, noun: str, pre: str) -> str:
+    """The noun of a share written before what it counts: "全市30%的学校创建达标" → 学校.
+
+    A noun before the figure stays ("居民消费价格涨幅稳定在2%左右的较低水平"), unless it only
+    gives the share away ("优质高中拿出50.5%的招生计划"); what follows must not be the
+    yardstick (76%的年度目标, 50%的要求).  An agent that covers a share ("交通副校长已覆盖
+    80%的学校") keeps its name in the noun (交通副校长覆盖学校), so the share is not taken
+    for a share of schools of every kind.
+    """
+    m = _SHARE_NOUN.match(s, q.end)
+    if m is None or _SHARE_GENERIC.search(m.group(1)):
+        return ""
+    counted = m.group(1)
+    if re.search(r"覆盖\s*$", pre):
+        return f"{noun}覆盖{counted}" if noun else counted
+    if noun and not _SHARE_GIVER.search(noun):
+        return ""
+    return counted
+
+
+# a target or task the sentence reports on, quoted or named before 的…目标/任务:
+# "完成“新增2万个中小学学位”市政府实事任务", "超额完成 76%的年度目标", "超过国家规定占比 50%的要求"
+_TASK = r"(?:年度目标|目标任务|目标值|目标|要求|实事项目|实事任务|任务|指标)"
+_QUOTED_TASK = re.compile(r"[“\"]([^“”\"，。；,;]{1,30})[”\"][\u4e00-\u9fff]{0,8}?" + _TASK)
+_DONE_TASK = re.compile(
+    r"(?:超额完成|提前完成|完成|超过|高于|达到|实现|低于|未达到)了?\s*(?:年度)?\s*([^，。；,;“”\"]{1,30}?)\s*的[\u4e00-\u9fff]{0,6}?" + _TASK
+)
+
+
+def _restated(s: str, found: list[_Found]) -> None:
+    """Mark the figures of a target the sentence restates (``mention="restated"``).
+
+    "超额完成年度“新增2万个中小学学位”市政府实事任务，新增学位3.6万个": 2万 is the task
+    reported on, 3.6万 what was achieved; later stages must not take the first for the second.
+    """
+    spans = [m.span(1) for rx in (_QUOTED_TASK, _DONE_TASK) for m in rx.finditer(s)]
+    for f in found:
+        if f.q.mention is None and any(a <= f.q.start and f.q.end <= b for a, b in spans):
+            f.q.mention = "restated"
+
+
+def _listed_bases(s: str, found: list[_Found], k: int) -> None:
+    """"分别从50%、75%提高至100%": the figures listed just before the base ``found[k]`` are bases too."""
+    while k > 0:
+        h = found[k - 1]
+        if h.q.mention is not None or not re.fullmatch(r"\s*[、和与及]\s*", s[h.q.end : found[k].q.start]):
+            return
+        h.baseline, h.q.mention = True, "base"
+        k -= 1
+
+
+_RESPECTIVELY = re.compile(
+    r"([\u4e00-\u9fff“”、]{2,40}?)分别(?:再|又|各)?"
+    r"(?:(?:比|较)\s*(?:上年同期|去年同期|上一年|上年|去年|同期|\d{4}\s*年)?)?"
+    r"(?:为|是|达到|达|提高|提升|增长|增加|上升|下降|降低|减少|压减|缩减)?了?(?:到|至)?\s*$"
+)
+# "博士和硕士招生计划", "城镇和农村居民人均可支配收入": the kinds a list contrasts before a head they share
+_PARALLEL = {
+    "男", "女", "城镇", "农村", "城市", "城区", "郊区", "公办", "民办", "学前", "小学", "初中", "高中", "中小学", "幼儿园",
+    "义务教育", "中职", "高职", "本科", "专科", "研究生", "博士", "硕士", "学生", "教师", "家长", "中央", "地方", "市级", "区级",
+}
+# a listed noun that already ends with what it measures is a full noun ("入园率和普惠率")
+_FULL_NOUN_END = re.compile(r"(?:率|比|比例|比重|占比|数|量|额|值|度|费|耗|排放|收入|支出|规模|面积|人次|计划|学位)$")
+
+
+def _shared_head(items: list[str]) -> list[str]:
+    """Give the last item's head to the earlier ones when they name only a kind of it.
+
+    "博士和硕士招生计划" → 博士招生计划, 硕士招生计划: the last item starts with a word
+    like the earlier items' last word (same length and a character in the same place,
+    博士/硕士, 本科/专科, or both well-known contrasts such as 小学/初中, 城镇/农村) and
+    the rest (招生计划) is the head.  Items that already end with what they measure
+    ("入园率和普惠率", "能耗和二氧化碳排放") are kept as they are.
+    """
+    last = items[-1]
+    if len(items) < 2 or any(_FULL_NOUN_END.search(it) for it in items[:-1]):
+        return items
+    for k in (1, 2, 3, 4):
+        peer, head = last[:k], last[k:]
+        if len(head) < 2:
+            break
+        if all(len(it) >= k and _alike(it[-k:], peer) for it in items[:-1]):
+            return [it + head for it in items[:-1]] + [last]
+    return items
+
+
+def _alike(a: str, b: str) -> bool:
+    if a == b:
+        return False
+    if a in _PARALLEL and b in _PARALLEL:
+        return True
+    return len(a) == len(b) >= 2 and any(x == y for x, y in zip(a, b))
 
 
 def _respectively(s: str, found: list[_Found]) -> None:
-    """"入园率和普惠率分别为95%和90%": the listed nouns go to the figures in turn."""
+    """"入园率和普惠率分别为95%和90%": the listed nouns go to the figures in turn.
+
+    A verb after 分别 (分别比去年增加16.5%和10.5%) is every figure's: the later ones,
+    which have only a 和 or 、 before them, take its change and base year.
+    """
     by_clause: dict[int, list[_Found]] = {}
     for f in found:
         by_clause.setdefault(f.clause, []).append(f)
@@ -819,14 +1060,15 @@ def _respectively(s: str, found: list[_Found]) -> None:
         m = _RESPECTIVELY.search(s[cl : fs[0].q.start])
         if m is None:
             continue
-        nouns = [n for n in re.split(r"和|、|及|与|以及", m.group(1)) if n]
-        if len(nouns) != len(fs):
-            continue
-        change = fs[0].q.change  # "能耗和二氧化碳排放分别降低13.5%、18%": every figure is a fall
-        for f, noun in zip(fs, nouns):
-            f.q.quantity = _preceding_noun(noun) or noun
-            if change and f.q.change is None and f.q.unit in ("%", "百分点"):
-                f.q.change = change
+        nouns = _shared_head([n for n in re.split(r"以及|和|、|及|与", m.group(1)) if n])
+        first = fs[0].q  # "能耗和二氧化碳排放分别降低13.5%、18%": every figure is a fall
+        for k, f in enumerate(fs):
+            if len(nouns) == len(fs):
+                f.q.quantity = _preceding_noun(nouns[k]) or nouns[k]
+            joined = k > 0 and re.fullmatch(r"\s*(?:和|、|及|与|以及)?\s*", s[fs[k - 1].q.end : f.q.start])
+            if first.change and f.q.change is None and (f.q.unit in ("%", "百分点") or joined):
+                f.q.change = first.change  # "城乡低保人均补助标准分别提高5%和8%": the 8% too
+                f.q.base_year = f.q.base_year or first.base_year
             f.q.polarity = _polarity(f.q)
 
 
@@ -840,6 +1082,9 @@ def _following_noun(s: str, q: Quantity, *, any_unit: bool = False) -> str:
     if not m:
         return ""
     run = m.group(0)
+    close = run.find("”", 1)
+    if close > 0:
+        run = run[:close]  # “新增2万个中小学学位”市政府实事任务: the quote ends the noun
     stop = _FOLLOW_STOP.search(run)
     if stop:
         run = run[: stop.start()]
@@ -848,7 +1093,16 @@ def _following_noun(s: str, q: Quantity, *, any_unit: bool = False) -> str:
 
 
 def _preceding_noun(pre: str) -> str:
-    p = pre
+    # "3岁以下婴幼儿托位数": the age says who is counted and stays in the noun, kept apart
+    # from the cuts at digits below (each age stands in as one private-use character)
+    ages: list[str] = []
+
+    def keep(m: re.Match[str]) -> str:
+        ages.append(re.sub(r"\s+|的$", "", m.group(0)))
+        return chr(0xE000 + len(ages) - 1)
+
+    p = _after_open_bracket(_AGE_IN_NOUN.sub(keep, pre))
+    p = _PER_CAPITA_HAVE.sub(r"\1", p)  # "每千人口拥有…托位数" → 每千人口…托位数
     for _ in range(8):
         new = _TRAIL.sub("", p)
         if new == p:
@@ -872,7 +1126,39 @@ def _preceding_noun(pre: str) -> str:
     p = re.sub(r"[“”\"《》‘’]", "", p).strip(" \t、")
     if re.search(r"\d", p):
         p = re.split(r"\d+(?:\.\d+)?[A-Za-z]*\s*(?:[年月日号届期批.、．）)]|\s)?", p)[-1]
-    return p[-24:] if len(p) > 24 else p
+    p = _clean_noun(p[-24:] if len(p) > 24 else p)
+    for k, age in enumerate(ages):
+        p = p.replace(chr(0xE000 + k), age)
+    return p
+
+
+_NOUN_EDGE = " \t、，,。；;：:！？!?[]【】〔〕《》<>“”\"'‘’…·-—|"
+# words left over between two figures that name nothing ("16.5%和10.5%")
+_NOT_NOUNS = {"和", "与", "及", "以及", "或", "并", "且", "分别", "其中", "同比", "环比", "同", "环", "比", "较", "约", "近", "含", "不含"}
+
+
+def _after_open_bracket(p: str) -> str:
+    """The text after a bracket that is not closed again: a figure inside brackets measures what they say."""
+    for opening, closing in (("（", "）"), ("(", ")")):
+        k = p.rfind(opening)
+        if k >= 0 and closing not in p[k:]:
+            p = p[k + 1 :]
+    return p
+
+
+def _clean_noun(p: str) -> str:
+    """Punctuation is never a noun: "（同比提升2%）" leaves "（" or "（同", which is nothing.
+
+    Brackets and quotes at either end go, and so does the text before a bracket that
+    is not closed again; what is left must hold a word.
+    """
+    p = _after_open_bracket(p.strip(_NOUN_EDGE)).strip(_NOUN_EDGE)
+    p = re.sub(r"^[）)]+|[（(]+$", "", p).strip(_NOUN_EDGE)  # a bracket at an edge that pairs with none
+    if re.search(r"[）)]$", p) and not re.search(r"[（(]", p):
+        p = p[:-1].strip(_NOUN_EDGE)
+    if not re.search(r"[\u4e00-\u9fffA-Za-z0-9]", p) or p in _NOT_NOUNS or p in _UNITS:
+        return ""  # a table's unit cell ("| 个 |") names no quantity either
+    return p
 
 
 def _polarity(q: Quantity) -> str | None:
@@ -934,7 +1220,9 @@ def find_quantities(text: str, *, offset: int = 0, year: int | None = None) -> l
     expression: an approximate prefix (近, 约), the number, 余/多, the magnitude,
     the unit and a suffix comparator ("96%以上", "3万余名", "近50所").  Comparators
     are as written (a bare figure or 达到 X gives ``=``).  ``year`` (the report
-    year) resolves 比上年 into ``base_year``.
+    year) resolves 比上年 into ``base_year``.  A baseline (从 X 提高到 Y) and a
+    target the sentence restates are returned too, marked in ``mention``: they are
+    not figures the sentence reports as reached.
     """
     out = []
     for f in _scan(text, year):
@@ -948,6 +1236,7 @@ def find_quantities(text: str, *, offset: int = 0, year: int | None = None) -> l
 def _as_target(f: _Found, deadline: int | None) -> Quantity:
     q = f.q
     q.is_target = True
+    q.mention = None  # in a goal sentence the task it names is the target ("完成“新增2万个学位”任务")
     q.deadline = deadline
     if q.comparator == "=" and not f.explicit:
         if q.change:
@@ -1182,6 +1471,14 @@ def _plain(q: Quantity) -> tuple[str | None, float, float]:
     return base, factor, q.value * factor
 
 
+def _per_capita(q: Quantity) -> str | None:
+    """The base of a per-capita figure written in its noun: 每千人口… → "千人", 每百户… → "百户"."""
+    m = _PER_CAPITA.search(q.quantity or "")
+    if m is None:
+        return None
+    return m.group(1) + ("户" if m.group(2) == "户" else "人")
+
+
 def _place(value: float) -> float:
     """Place value of the last non-zero digit: 2000 → 1000, 250 → 10, 1.7 → 0.1."""
     try:
@@ -1271,11 +1568,15 @@ def compare(actual: Quantity, target: Quantity) -> bool | None:
       written digit (2000余 → (2000, 3000)).
     * Changes: both must be changes; the same direction compares magnitudes,
       opposite directions give ``False``.
-    * Deadlines and the measured noun are not checked here.
+    * A figure per so many people (noun 每千人口…, 每万人口…) only compares with one per
+      the same number: "每千人口婴幼儿托位数达到4.5个" against a city's 2960个 is ``None``.
+    * Deadlines and the measured noun are not checked here otherwise.
     """
     ua, fa, _ = _plain(actual)
     ut, ft, _ = _plain(target)
     if ua != ut:
+        return None
+    if _per_capita(actual) != _per_capita(target):
         return None
     if bool(actual.change) != bool(target.change):
         return None

@@ -350,6 +350,22 @@ def _stated_year(u: EvidenceUnit, q: Quantity) -> int | None:
     return found[-1] if found else None
 
 
+def _written_near(u: EvidenceUnit, q: Quantity) -> bool:
+    """"近2万个", "接近90%": a figure just short of what it names."""
+    return u.text[max(0, q.start - u.start) :].startswith(("近", "接近", "将近")) and q.comparator == "~"
+
+
+def _nearly(q: Quantity, target: Quantity) -> bool | None:
+    """近 v lies just under v (within a tenth of it): 近2万 does not reach ≥2万, 近2.5万 does."""
+    if target.comparator not in (">=", ">") or q.change is not None:
+        return comparable(q, target)
+    if comparable(replace(q, comparator="<"), target) is False:
+        return False
+    if comparable(replace(q, comparator="=", value=q.value * 0.9, approx=False), target) is True:
+        return True
+    return None
+
+
 def _figures(sg: SubGoal, cands: Sequence[Candidate], units: dict[str, EvidenceUnit], years: Years = None) -> list[_Figure]:
     """Every reported figure about the target's quantity, best noun match and candidate first.
 
@@ -364,11 +380,12 @@ def _figures(sg: SubGoal, cands: Sequence[Candidate], units: dict[str, EvidenceU
     for c in cands:
         u = units[c.evidence_id]
         for q in u.quantities:
-            if _restates(sg, u, q):
+            if q.mention is not None or _restates(sg, u, q):  # a from-figure or a quoted target reports nothing
                 continue
             strength = noun_match(sg.target.quantity, q.quantity, sg.text)
             if strength:
-                found.append(((strength, c.score, q, u.id, comparable(q, sg.target)), _stated_year(u, q)))
+                ok = _nearly(q, sg.target) if _written_near(u, q) else comparable(q, sg.target)
+                found.append(((strength, c.score, q, u.id, ok), _stated_year(u, q)))
     latest = max((y for _, y in found if y is not None), default=None)
     kept = [f for f, y in found if y is None or y == latest or y == sg.target.deadline]
     kept.sort(key=lambda f: (-f[0], -f[1]))

@@ -695,3 +695,252 @@ def test_shares_and_round_numbers_said_in_words(text, comparator, value, unit, c
 
 def test_idioms_are_not_shares():
     assert find_quantities("坚持一成不变的标准") == []
+
+
+# ---------------------------------------------------------------------------
+# audit fixes: 分别 with a shared head, baselines, shares, commas, durations,
+# 了, per-capita and age qualifiers, names, ratios, restated targets
+# ---------------------------------------------------------------------------
+def test_respectively_with_a_shared_head():
+    """"博士和硕士招生计划分别比去年增加…": 招生计划 is the head of both listed nouns."""
+    sent = "市属高校博士和硕士招生计划分别比去年增加16.5%和10.5%。"
+    qs = find_quantities(sent, year=2022)
+    assert [(q.value, q.change) for q in qs] == [(16.5, "increase"), (10.5, "increase")]
+    assert qs[0].quantity.endswith("博士招生计划")
+    assert qs[1].quantity == "硕士招生计划"
+    assert [q.base_year for q in qs] == [2021, 2021]
+
+
+@pytest.mark.parametrize(
+    "sent,nouns",
+    [("入园率和普惠率分别为95%和90%", ["入园率", "普惠率"]), ("能耗和二氧化碳排放分别降低13.5%、18%", ["能耗", "二氧化碳排放"]),
+     ("用水量、能耗分别下降23%、15%", ["用水量", "能耗"]), ("小学和初中学位分别增加3000个和2000个", ["小学学位", "初中学位"]),
+     ("城镇和农村居民人均可支配收入分别增长5%和6%", ["城镇居民人均可支配收入", "农村居民人均可支配收入"])],
+)
+def test_respectively_shares_a_head_only_between_kinds(sent, nouns):
+    """Full nouns in a 分别 list keep their own names; kinds of one thing (小学/初中) share its head."""
+    qs = find_quantities(sent)
+    assert [q.quantity for q in qs] == nouns
+    assert len({q.change for q in qs}) == 1
+
+
+@pytest.mark.parametrize(
+    "sent",
+    ["学前教育普惠率由2021年的85%提高到91%。", "学前教育普惠率从2020年的85%提高到2023年的91%。", "学前教育普惠率由85%提高到91%"],
+)
+def test_the_from_figure_of_a_rise_is_marked_as_the_base(sent):
+    qs = find_quantities(sent)
+    assert [(q.value, q.mention) for q in qs] == [(85.0, "base"), (91.0, None)]
+    assert (qs[1].base_value, qs[1].quantity) == (85.0, "学前教育普惠率")
+    t = parse_target(sent)
+    assert (t.value, t.base_value, t.mention) == (91.0, 85.0, None)
+
+
+@pytest.mark.parametrize(
+    "sent,span,noun",
+    [("制定绿色学校创建标准，全市30%的学校创建达标。", "30%", "学校"),
+     ("目前全市交通副校长已覆盖80%的学校。", "80%", "交通副校长覆盖学校"),
+     ("106所优质高中拿出50.5%的招生计划分配到一般初中校", "50.5%", "招生计划"),
+     ("全区95%以上的幼儿园开展了保教质量评估", "95%以上", "幼儿园"),
+     ("公办园在园幼儿占比达62.96%,超过国家规定占比 50%的要求。", "50%", "超过国家规定占比"),
+     ("高铁营业里程达到3万公里、覆盖80%以上的大城市", "80%以上", "大城市")],
+)
+def test_a_share_measures_the_noun_after_it(sent, span, noun):
+    """"30%的学校": a share of the schools; a measured noun before it (占比) stays, generic words after it (要求) are no noun."""
+    assert the(sent, span).quantity == noun
+
+
+def test_punctuation_is_never_a_noun():
+    sent = "课后服务学生数占比提升至97.6%（同比提升2%）。"
+    q = the(sent, "2%")
+    assert (q.quantity, q.change) == ("课后服务学生数占比", "increase")
+    assert the("在园幼儿3万人（其中公办园占比达到70%）", "70%").quantity == "公办园占比"
+    for text in ("（同比提升2%）", "（2%）", "和12%", "“3%”"):
+        assert all(q.quantity is None or re.search(r"[\u4e00-\u9fff]", q.quantity) for q in find_quantities(text))
+        assert all(not re.search(r"[（）()“”、，]", q.quantity or "") for q in find_quantities(text))
+
+
+@pytest.mark.parametrize(
+    "sent,span,value,noun",
+    [("实现差异化发展,56 所高校 462 个专业参与", "56 所", 56, "高校"), ("全面推进督导工作,280所学校接受督导。", "280所", 280, "学校"),
+     ("累计培训1,500人", "1,500人", 1500, None), ("投入资金12,345.5万元", "12,345.5万元", 12345.5, None)],
+)
+def test_a_number_after_an_ascii_comma(sent, span, value, noun):
+    """An ASCII comma is a thousands separator only between digits, never after a word."""
+    q = the(sent, span)
+    assert q.value == value
+    if noun:
+        assert q.quantity == noun
+
+
+def test_a_digit_list_with_ascii_commas_reads_no_new_figure():
+    """"第1,2批": the 2 after "1," is not a figure of its own (as before)."""
+    assert 2.0 not in [q.value for q in find_quantities("完成1,2期工程")]
+
+
+@pytest.mark.parametrize(
+    "sent",
+    ["义务教育就近入学比例连续 4 年达到 99% 以上。", "义务教育就近入学率连续5年保持在99%以上", "近5年来，入园率达到99%以上",
+     "十年来，入园率达到99%以上", "连续十年入园率达到99%以上", "5年以来入园率达到99%以上"],
+)
+def test_a_duration_is_not_the_figure(sent):
+    qs = find_quantities(sent)
+    assert [(q.value, q.unit) for q in qs] == [(99.0, "%")]
+    t = parse_target(sent)
+    assert (t.comparator, t.value, t.unit) == (">=", 99.0, "%")
+
+
+def test_years_of_schooling_are_still_a_figure():
+    assert [(q.value, q.approx) for q in find_quantities("新增劳动力受教育年限近16年")] == [(16.0, True)]
+    assert [q.value for q in find_quantities("新增劳动力受教育年限达到15.7年")] == [15.7]
+
+
+@pytest.mark.parametrize(
+    "sent,change,cmp",
+    [("督查检查考核事项减少了20%。", "decrease", "="), ("督查检查评比考核事项在现有基础上减少了50%以上", "decrease", ">="),
+     ("招生计划增加了12%", "increase", "="), ("入园率提高了2个百分点", "increase", "="), ("能耗下降了3%", "decrease", "="),
+     ("收入增长了 5.2%", "increase", "="), ("经费比上年减少了约10%", "decrease", "~")],
+)
+def test_a_change_written_with_le(sent, change, cmp):
+    (q,) = find_quantities(sent)
+    assert (q.change, q.comparator) == (change, cmp)
+
+
+def test_a_level_written_with_le_is_not_a_change():
+    (q,) = find_quantities("入园率提高到了92%")
+    assert q.change is None
+
+
+def test_per_capita_figures_keep_their_qualifier():
+    """"每千人口…4.5个" is per thousand people: not the same quantity as a city's total of places."""
+    goal = "每千人口拥有3岁以下婴幼儿托位数达到4.5个"
+    (q,) = find_quantities(goal)  # 3岁以下 qualifies the noun: no figure, part of the noun
+    assert (q.value, q.unit, q.quantity) == (4.5, "个", "每千人口3岁以下婴幼儿托位数")
+    t = parse_target(goal)
+    assert (t.comparator, t.value, t.unit, t.quantity) == (">=", 4.5, "个", "每千人口3岁以下婴幼儿托位数")
+    (total,) = find_quantities("全市3岁以下婴幼儿托位数达到2960个。")
+    assert (total.value, total.unit, total.quantity) == (2960.0, "个", "3岁以下婴幼儿托位数")
+    assert compare(total, t) is None  # a count against a rate per thousand people
+    assert compare(the("每千人口拥有婴幼儿托位数达到4.8个", "4.8个"), t) is True
+    assert compare(the("每千人口拥有婴幼儿托位数3.2个", "3.2个"), t) is False
+    assert compare(the("每万人口拥有婴幼儿托位数45个", "45个"), t) is None
+    assert the("每万人口拥有执业医师30名", "30名").quantity == "每万人口执业医师"
+
+
+@pytest.mark.parametrize(
+    "sent,figures",
+    [("开设2-3 岁托班", []), ("3-6岁儿童入园率达到90%", [(90.0, "%")]), ("60岁以上老年人口占比达到20%", [(20.0, "%")]),
+     ("招收十八岁以下学生", []), ("年满6周岁的儿童全部入学", []), ("专任教师平均年龄45岁以下", [(45.0, "岁")]),
+     ("教师平均年龄为39岁，比上年下降1岁", [(39.0, "岁"), (1.0, "岁")])],
+)
+def test_an_age_qualifier_is_not_a_figure(sent, figures):
+    assert [(q.value, q.unit) for q in find_quantities(sent)] == figures
+
+
+def test_an_age_qualifier_stays_in_the_noun():
+    assert the("我国60岁以上人口已达2.5亿", "2.5亿").quantity.endswith("60岁以上人口")
+    assert the("60岁以上的老年人口占比达到20%", "20%").quantity == "60岁以上老年人口占比"
+
+
+@pytest.mark.parametrize("sent", ["出台“新京十条”", "落实“新京十条”，推进教育改革", "建设中关村“一区十六园”", "服务中关村一区十六园发展"])
+def test_names_with_chinese_numerals_are_not_figures(sent):
+    assert find_quantities(sent) == []
+
+
+@pytest.mark.parametrize("sent,value,unit", [("新建十所幼儿园", 10, "所"), ("新建“十所幼儿园”工程", 10, "所"), ("出台十条措施", 10, "条")])
+def test_chinese_numerals_that_are_figures_stay(sent, value, unit):
+    (q,) = find_quantities(sent)
+    assert (q.value, q.unit) == (value, unit)
+
+
+@pytest.mark.parametrize(
+    "sent,span,value,unit",
+    [("师生比达到1:200", "1:200", 1.0, ":200"), ("生师比控制在１２：１以内", "１２：１以内", 12.0, ":1"),
+     ("全市中小学生师比为13:1", "13:1", 13.0, ":1")],
+)
+def test_a_ratio_is_one_figure(sent, span, value, unit):
+    (q,) = find_quantities(sent)
+    assert sent[q.start : q.end] == span
+    assert (q.value, q.unit) == (value, unit)
+    assert q.quantity.endswith("比")
+
+
+def test_ratios_compare_through_their_quotient():
+    target = parse_target("生师比控制在１２：１以内")
+    assert target.comparator == "<="
+    assert compare(the("生师比为11.5:1", "11.5:1"), target) is True
+    assert compare(the("生师比为13:1", "13:1"), target) is False
+    assert normalise_unit(":200") == (":1", pytest.approx(0.005))
+    assert compare(the("师生比为1:200", "1:200"), Q(0.004, ":1", ">=")) is True
+
+
+def test_a_clock_time_is_no_figure():
+    assert find_quantities("会议于9:30召开") == []
+
+
+def test_course_sessions_are_one_unit():
+    q = the("组织在京 66 所本科高校开设在线课程 8.5 万多门次", "8.5 万多门次")
+    assert (q.value, q.unit, q.scale, q.comparator, q.approx) == (8.5, "万门次", 1e4, ">", True)
+    assert q.plain_value == 85000
+
+
+@pytest.mark.parametrize(
+    "sent,restated,reported",
+    [("超额完成年度“新增2万个中小学学位”市政府实事任务，新建、改扩建学校24所，新增学位3.6万个。", ["2万个"], ["24所", "3.6万个"]),
+     ("提前超额完成新增2万个学位的市政府实事项目", ["2万个"], []),
+     ("全市学前教育普惠率达 80.73%,超额完成 76%的年度目标;", ["76%"], ["80.73%"]),
+     ("公办园在园幼儿占比达62.96%,超过国家规定占比 50%的要求。", ["50%"], ["62.96%"]),
+     ("未能完成“新增2万个学位”任务，新增学位1.2万个", ["2万个"], ["1.2万个"])],
+)
+def test_a_target_restated_in_evidence_is_marked(sent, restated, reported):
+    qs = find_quantities(sent)
+    assert [sent[q.start : q.end] for q in qs if q.mention == "restated"] == restated
+    assert [sent[q.start : q.end] for q in qs if q.mention is None] == reported
+
+
+def test_a_goal_sentence_target_is_not_restated():
+    t = parse_target("完成“新增2万个中小学学位”市政府实事任务")
+    assert (t.value, t.unit, t.mention) == (2.0, "万个", None)
+
+
+def test_every_listed_from_figure_is_a_base():
+    sent = "将制造业企业、科技型中小企业分别从50%、75%提高至100%"
+    assert [(q.value, q.mention) for q in find_quantities(sent)] == [(50.0, "base"), (75.0, "base"), (100.0, None)]
+
+
+@pytest.mark.parametrize(
+    "sent,nouns,changes",
+    [("城乡低保人均补助标准分别提高5%和8%", ["城乡低保人均补助标准"] * 2, ["increase"] * 2),
+     ("居民医保和基本公共卫生服务经费人均财政补助标准分别再增加30元和5元", ["居民医保", "基本公共卫生服务经费人均财政补助标准"], ["increase"] * 2),
+     ("进口、出口通关时间分别压减67%和92%", ["进口通关时间", "出口通关时间"], ["decrease"] * 2)],
+)
+def test_a_verb_after_respectively_is_every_figures(sent, nouns, changes):
+    qs = find_quantities(sent)
+    assert [q.quantity for q in qs] == nouns
+    assert [q.change for q in qs] == changes
+
+
+@pytest.mark.parametrize(
+    "sent,span,noun",
+    [("有6.5%－7%的增速就能够实现比较充分的就业", "6.5%－7%", "增速"),
+     ("十年来我国居民消费价格涨幅稳定在2%左右的较低水平", "2%左右", "我国居民消费价格涨幅"),
+     ("在70%左右的地市开展分级诊疗试点", "70%左右", "地市")],
+)
+def test_a_share_noun_stops_at_the_verb_and_a_yardstick_is_no_noun(sent, span, noun):
+    assert the(sent, span).quantity == noun
+
+
+def test_table_cells_do_not_lend_their_noun():
+    row = "| 社会保险补贴发放准确率 | ≥ | 95 | % | 5 | 100 | 达到目标得满分"
+    qs = find_quantities(row)
+    assert [q.quantity for q in qs if q.value in (5.0, 100.0)] == [None, None]
+
+
+def test_a_ratio_sign_is_a_ratio():
+    (q,) = find_quantities("开工备案项目比例达到1∶3.4")
+    assert (q.value, q.unit, q.quantity) == (1.0, ":3.4", "开工备案项目比例")
+
+
+@pytest.mark.parametrize("sent", ["全力应对“23·7”极端强降雨", "汲取“4·18”长峰医院重大火灾事故教训"])
+def test_a_dotted_date_is_no_figure(sent):
+    assert find_quantities(sent) == []

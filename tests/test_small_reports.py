@@ -324,3 +324,14 @@ def test_a_plan_analysed_alone_warns_that_it_has_no_results(tmp_path):
     assert not any("no section reads as evidence" in w for d in (b.goal_doc, *b.evidence_docs) for w in d.warnings)
     c = analyze(SEED["004"], options=Options(model="lexical", use_store=False))
     assert not any("no section reads as evidence" in w for w in c.goal_doc.warnings)
+
+
+def test_nearly_a_target_is_not_reaching_it(tmp_path):
+    """近2万 lies just under 2万: short of ≥2万; 近2.5万 is well past ≥2万; 约2万 is 2万."""
+    from linker.pipeline import Options, analyze
+
+    text = ("2022年度部门整体绩效评价报告\n一、部门整体绩效目标设立情况\n新增学位2万个。\n培训教师2万人次。\n建设校园足球特色校200所。\n"
+            "二、整体绩效目标实现情况\n新增学位近2万个。\n培训教师近2.5万人次。\n建设校园足球特色校约200所。\n")
+    a = analyze(write(tmp_path, text), options=Options(model="lexical", use_store=False))
+    got = {sg.text: a.verdicts[sg.id].status.value for _, sg in a.subgoals()}
+    assert got == {"新增学位2万个。": "unmet", "培训教师2万人次。": "met", "建设校园足球特色校200所。": "met"}
