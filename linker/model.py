@@ -135,6 +135,8 @@ class SubGoal:
     category: str | None = None
     category_confidence: float = 0.0
     actual: Quantity | None = None  # what a self-evaluation table reports as achieved (完成值)
+    # the targets after the first of a 分别 list ("用水量、能耗分别下降5%、3%": 能耗 ≥3% down)
+    more_targets: list[Quantity] = field(default_factory=list)
 
 
 @dataclass

@@ -311,9 +311,31 @@ def judge_subgoal(
             )
             return Verdict(st, note, sg.actual, None, "table", flags, problems, _due(sg, own_year))
     v = _from_evidence(sg, cands, units, scorer, evidence_year)
+    if sg.more_targets and sg.target is not None:
+        v = _respectively(sg, v, cands, units, scorer, evidence_year)
     v.flags = flags + v.flags
     v.problems = problems
     return v
+
+
+_ALSO = "; also "  # joins the notes of the targets of one 分别 list
+
+
+def _respectively(sg: SubGoal, first: Verdict, cands: Sequence[Candidate], units: dict[str, EvidenceUnit],
+                  scorer: Scorer, evidence_year: Years) -> Verdict:
+    """A sub-goal with a 分别 list is met when every figure of it is, unmet when any is not.
+
+    Each target is judged on the same evidence as the first; the verdict names the one
+    missed, or every one met. Otherwise the first target's verdict stands.
+    """
+    verdicts = [first] + [_from_evidence(replace(sg, target=t, more_targets=[]), cands, units, scorer, evidence_year)
+                          for t in sg.more_targets]
+    missed = next((v for v in verdicts if v.status == Status.UNMET), None)
+    if missed is not None:
+        return missed
+    if all(v.status == Status.MET for v in verdicts):
+        return replace(first, note=_ALSO.join(v.note for v in verdicts))
+    return first
 
 
 def _due(sg: SubGoal, evidence_year: int | None) -> int | None:
@@ -569,6 +591,8 @@ def note_zh(note: str | None) -> str:
     note = note.strip()
     if note in NOTE_ZH:
         return NOTE_ZH[note]
+    if _ALSO in note:  # every target of a 分别 list met: one note each
+        return "；".join(note_zh(part) for part in note.split(_ALSO))
     for pattern, zh in _WRAPPED:
         m = pattern.fullmatch(note)
         if m:

@@ -226,6 +226,7 @@ def test_a_target_not_yet_due_is_not_shown_as_missed(analysis_003_001, tmp_path:
     ("培训教师1500余人次。", "教师 1500余人次"),
     ("新增学位近2万个。", "新增学位 约2万个"),
     ("入园率达到90%以上。", "入园率 ≥90%"),
+    ("能耗比上年下降3%。", "能耗 下降3%"),
 ])
 def test_figures_read_as_the_report_wrote_them(text, shown):
     from linker.report.html import fmt_quantity

@@ -6,6 +6,7 @@ an evaluator reads off it.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -286,6 +287,33 @@ def test_two_targets_with_their_own_verbs_in_one_clause_are_two_sub_goals(tmp_pa
     assert got["到2020年，高铁营业里程达到3万公里、"] == (">=", 3.0, "万公里", 2020)
     assert got["覆盖80%以上的大城市，"] == (">=", 80.0, "%", 2020)  # the sentence's deadline carries on
     assert "用水量、能耗分别下降23%、15%。" in got  # a 分别 list shares its verb: one clause
+
+
+@pytest.mark.parametrize("reported, status, missed", [
+    ("单位用水量下降6%，能耗下降4%。", "met", None),
+    ("单位用水量下降6%，能耗下降2%。", "unmet", "能耗"),
+    ("单位用水量下降4%，能耗下降4%。", "unmet", "单位用水量"),
+])
+def test_every_figure_of_a_respectively_list_is_a_target(tmp_path, reported, status, missed):
+    """「单位用水量、能耗分别下降5%、3%」 promises both: met only when both are, unmet on either."""
+    from linker.pipeline import Options, analyze
+    from linker.report import markdown, to_json
+
+    text = ("2022年度部门整体绩效评价报告\n一、部门整体绩效目标设立情况\n单位用水量、能耗分别下降5%、3%。\n"
+            "二、整体绩效目标实现情况\n" + reported + "\n")
+    a = analyze(write(tmp_path, text), options=Options(model="lexical", use_store=False))
+    ((_, sg),) = list(a.subgoals())
+    assert (sg.target.quantity, sg.target.value) == ("单位用水量", 5.0)
+    assert [(t.quantity, t.comparator, t.value, t.change) for t in sg.more_targets] == [("能耗", ">=", 3.0, "decrease")]
+    v = a.verdicts[sg.id]
+    assert v.status.value == status
+    if missed:
+        assert v.actual.quantity == missed
+    report = to_json(a)
+    (jsg,) = report["goals"][0]["subgoals"]
+    assert [t["quantity"] for t in jsg["more_targets"]] == ["能耗"]
+    assert "- 目标值：单位用水量 下降≥5%；能耗 下降≥3%" in markdown.render(report)
+    assert not re.search(r"[A-Za-z]{4,}", jsg["note_zh"].replace(sg.target.quantity, ""))
 
 
 def test_quotes_markers_and_cut_figures_keep_their_sentences(tmp_path):

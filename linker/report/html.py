@@ -102,6 +102,7 @@ def fmt_quantity(q: dict[str, Any] | None, *, with_noun: bool = True) -> str:
     if with_noun and q.get("quantity"):
         parts.append(str(q["quantity"]) + " ")
     more = bool(q.get("approx")) and q.get("comparator") == ">"  # 2万余个, 1500余人次: 余 says "more than" itself
+    parts.append({"increase": "增长", "decrease": "下降"}.get(q.get("change") or "", ""))  # a change, not a level
     if not more:
         parts.append(COMPARATOR_ZH.get(q.get("comparator") or "=", ""))
     parts.append(_num(q.get("value")))
@@ -113,6 +114,11 @@ def fmt_quantity(q: dict[str, Any] | None, *, with_noun: bool = True) -> str:
     if q.get("deadline"):
         parts.append(f"（{q['deadline']}年）")
     return "".join(parts).strip()
+
+
+def fmt_targets(sg: dict[str, Any]) -> str:
+    """A sub-goal's target, and the others of its 分别 list, joined by ；."""
+    return "；".join([fmt_quantity(sg.get("target")), *(fmt_quantity(t) for t in sg.get("more_targets") or [])])
 
 
 def fmt_score(v: float | None, digits: int = 2) -> str:
@@ -296,7 +302,7 @@ def _environment():  # type: ignore[no-untyped-def]
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(status_zh=status_zh, subgoal_status_zh=subgoal_status_zh, note_zh=note_zh, quantity=fmt_quantity, score=fmt_score,
+    env.filters.update(status_zh=status_zh, subgoal_status_zh=subgoal_status_zh, targets=fmt_targets, note_zh=note_zh, quantity=fmt_quantity, score=fmt_score,
                        share=fmt_share, short=_short)
     env.globals.update(highlight=highlight_html, key_terms=key_terms, STATUS_ORDER=STATUS_ORDER, not_yet_due=not_yet_due,
                        STATUS_ZH=STATUS_ZH, STATUS_COLOR=STATUS_COLOR)

@@ -64,6 +64,7 @@ def to_json(a: Analysis) -> dict[str, Any]:
                 "source": v.source,  # evidence | table (its self-evaluation row) | none
                 "due": v.due,  # the target's deadline when the figure was measured before it (met: ahead; unmet: not yet due)
                 "target": sg.target.to_json() if sg.target is not None else None,
+                "more_targets": [t.to_json() for t in sg.more_targets],  # the rest of a 分别 list
                 "actual": v.actual.to_json() if v.actual is not None else None,
                 "span": [sg.start, sg.end],
                 "block": sg.block,

@@ -19,6 +19,7 @@ from linker.report.html import (
     fmt_quantity,
     fmt_score,
     fmt_share,
+    fmt_targets,
     highlight_spans,
     key_terms,
     not_yet_due,
@@ -192,7 +193,7 @@ def render(report: dict[str, Any]) -> str:
             out.append(escape(sg["text"]))
             out.append("")
             if sg.get("target") or sg.get("actual"):
-                out.append(f"- 目标值：{escape(fmt_quantity(sg.get('target')))}")
+                out.append(f"- 目标值：{escape(fmt_targets(sg))}")
                 out.append(f"- 实际值：{escape(fmt_quantity(sg.get('actual')))}")
             if sg.get("block") or sg.get("category"):
                 out.append(f"- 板块 / 类别：{escape(sg.get('block') or '—')}" + (f" · {escape(sg['category'])}" if sg.get("category") else ""))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from linker.report.html import STATUS_COLOR, STATUS_ORDER, fmt_quantity, note_zh, score_blocks, status_zh, subgoal_status_zh, supported_counts
+from linker.report.html import STATUS_COLOR, STATUS_ORDER, fmt_quantity, fmt_targets, note_zh, score_blocks, status_zh, subgoal_status_zh, supported_counts
 
 SUBGOAL_COLUMNS: list[tuple[str, int]] = [
     ("目标编号", 9),
@@ -85,7 +85,7 @@ def subgoal_rows(report: dict[str, Any]) -> list[list[Any]]:
             rows.append([
                 g["id"], g["text"], status_zh(g.get("status")), sg["id"], sg["text"].strip(), subgoal_status_zh(sg),
                 sg["status"], note_zh(sg.get("note")),
-                fmt_quantity(sg.get("target")) if sg.get("target") else "",
+                fmt_targets(sg) if sg.get("target") else "",
                 fmt_quantity(sg.get("actual")) if sg.get("actual") else "",
                 sg.get("block") or "", sg.get("category") or "",
                 len(ev), round(max(e["score"] for e in ev), 4) if ev else None,
