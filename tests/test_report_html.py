@@ -224,6 +224,7 @@ def test_markdown_bold_is_bold_to_a_commonmark_parser(report_000):
     from linker.report.markdown import render as render_md
 
     md = MarkdownIt("commonmark")
+    assert "<strong>1,500余个</strong>" in md.renderInline(highlight_md("新增学位1,500余个", []))  # one figure, one bold
     for text, terms in (("覆盖率达到 96%以上", ["覆盖率"]), ("“双减”政策落地", ["“双减”"]), ("占比（%）为 90%，", ["占比"])):
         out = md.renderInline(highlight_md(text, terms))
         assert "**" not in out and out.count("<strong>") >= 1, out
