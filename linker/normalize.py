@@ -282,6 +282,19 @@ def _pipe_row(ln: _Line, table: int) -> _Line:
     return _fill_row(row, ln, spans, seps)
 
 
+def _is_tsv_row(ln: _Line) -> bool:
+    """A line of three or more cells separated by tabs (copied from Excel or WPS), not a tab-indented cell line."""
+    return ln.kind == "paragraph" and not ln.tab_start and ln.text.strip("\t ").count("\t") >= 2
+
+
+def _tsv_row(ln: _Line, table: int) -> _Line:
+    row = _Line(kind="table_row", table=table, cells=[], page=ln.page, raw_start=ln.raw_start, raw_end=ln.raw_end)
+    text = ln.text.rstrip("\t ")
+    seps = [i for i, ch in enumerate(text) if ch == "\t"]
+    spans = [(a, b) for a, b in zip([0] + [t + 1 for t in seps], seps + [len(text)])]
+    return _fill_row(row, ln, spans, seps)
+
+
 def _fill_row(row: _Line, ln: _Line, spans: list[tuple[int, int]], seps: list[int]) -> _Line:
     text = ln.text
     for n, (a, b) in enumerate(spans):
@@ -479,7 +492,7 @@ def _normalize(reading: Reading) -> Document:
     logical: list[_Line] = []
     table = 0 if reading.blocks is None else 1 + max((b.table or 0) for b in reading.blocks or [RawBlock(0, 0)])
     i = 0
-    _was_pipe = False
+    _was_pipe = _was_tsv = False
     while i < len(lines):
         ln = lines[i]
         if reading.blocks is None and ln.tab_start:
@@ -506,6 +519,15 @@ def _normalize(reading: Reading) -> Document:
             i += 1  # a blank line inside the table
             continue
         _was_pipe = False
+        if reading.blocks is None and _is_tsv_row(ln) and (_was_tsv or (i + 1 < len(lines) and _is_tsv_row(lines[i + 1]))):
+            # rows pasted from a spreadsheet: cells separated by tabs, a run of two or more is a table
+            if not _was_tsv:
+                table += 1
+            logical.append(_tsv_row(ln, table - 1))
+            _was_tsv = True
+            i += 1
+            continue
+        _was_tsv = False
         logical.append(ln)
         i += 1
 

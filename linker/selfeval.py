@@ -419,7 +419,7 @@ class RowVerdict:
 def judge_row(r: IndicatorRow, *, evidence_year: int | None = None) -> RowVerdict:
     """Status of a table row from its own 指标值 and 完成值, with what to flag."""
     from linker import quantities
-    from linker.status import describe, due_context
+    from linker.status import describe, due_context, nearly
 
     flags: list[str] = []
     actual_empty = not r.actual_text or bool(_EMPTY.match(r.actual_text))
@@ -427,13 +427,16 @@ def judge_row(r: IndicatorRow, *, evidence_year: int | None = None) -> RowVerdic
         flags.append("实际完成值为空")
     status, note = Status.UNEVIDENCED, "no 完成值 in the table"
     if r.target is not None and r.actual is not None:
-        ok = quantities.compare(r.actual, r.target)
+        near = re.sub(r"\s+", "", r.actual_text or "").startswith(("近", "接近", "将近")) and r.actual.comparator in ("~", "=")
+        ok = nearly(r.actual, r.target) if near else quantities.compare(r.actual, r.target)  # 近10所 is under 10所
         if ok is None:
             status, note = Status.EVIDENCED, f"table: 完成值 {r.actual_text} cannot be compared with 指标值 {describe(r.target)}"
         else:
             status = Status.MET if ok else Status.UNMET
             verb = "satisfies" if ok else "falls short of"
-            note = f"table: 完成值 {describe(r.actual)} {verb} 指标值 {describe(r.target)}"
+            written = re.sub(r"\s+", "", r.actual_text or "")  # 近10所 as the table has it
+            shown = f"{r.actual.quantity or ''} {written}".strip() if near else describe(r.actual)
+            note = f"table: 完成值 {shown} {verb} 指标值 {describe(r.target)}"
             status, note = due_context(status, note, r.target.deadline, evidence_year)
     elif not actual_empty and r.target is None and r.target_text and not _EMPTY.match(r.target_text):
         want, got = re.sub(r"\s+", "", r.target_text), re.sub(r"\s+", "", r.actual_text)

@@ -377,7 +377,7 @@ def _written_near(u: EvidenceUnit, q: Quantity) -> bool:
     return u.text[max(0, q.start - u.start) :].startswith(("近", "接近", "将近")) and q.comparator == "~"
 
 
-def _nearly(q: Quantity, target: Quantity) -> bool | None:
+def nearly(q: Quantity, target: Quantity) -> bool | None:
     """近 v lies just under v (within a tenth of it): 近2万 does not reach ≥2万, 近2.5万 does."""
     if target.comparator not in (">=", ">") or q.change is not None:
         return comparable(q, target)
@@ -406,7 +406,7 @@ def _figures(sg: SubGoal, cands: Sequence[Candidate], units: dict[str, EvidenceU
                 continue
             strength = noun_match(sg.target.quantity, q.quantity, sg.text)
             if strength:
-                ok = _nearly(q, sg.target) if _written_near(u, q) else comparable(q, sg.target)
+                ok = nearly(q, sg.target) if _written_near(u, q) else comparable(q, sg.target)
                 found.append(((strength, c.score, q, u.id, ok), _stated_year(u, q)))
     latest = max((y for _, y in found if y is not None), default=None)
     kept = [f for f, y in found if y is None or y == latest or y == sg.target.deadline]

@@ -127,3 +127,20 @@ def test_a_constructed_xlsx_with_empty_results_and_reasons(tmp_path: Path):
     assert v["家长满意度"].status == Status.MET and not v["家长满意度"].flags
     cats = {sg.text: (sg.block, sg.category) for _, sg in a.subgoals()}
     assert cats["项目按时完工率"] == ("产出", "时效") and cats["普惠性幼儿园覆盖率"] == ("效果", "社会效益")
+
+
+def test_a_result_written_as_nearly_the_target_falls_short(tmp_path: Path):
+    """实际完成值 近10所 against 10所 (read ≥): just under the target, so not met; 近12所 against 10所 is met."""
+    text = ("2022年度项目支出绩效自评报告\n一、绩效目标设立情况\n（一）绩效目标表\n"
+            "一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\n"
+            "产出指标\t数量指标\t新建幼儿园\t10所\t近10所\t10\t10\n"
+            "产出指标\t数量指标\t新建托育点\t10个\t近12个\t10\t10\n"
+            "产出指标\t数量指标\t新增学位数\t≥12000个\t12000个\t10\t10\n")
+    path = tmp_path / "se.txt"
+    path.write_text(text, encoding="utf-8")
+    a = analyze(path, options=Options(model="lexical", use_store=False))
+    got = {sg.text: a.verdicts[sg.id] for _, sg in a.subgoals()}
+    assert {k: v.status for k, v in got.items()} == {"新建幼儿园": Status.UNMET, "新建托育点": Status.MET, "新增学位数": Status.MET}
+    assert "近10所" in got["新建幼儿园"].note and got["新建幼儿园"].source == "table"
+    # rows pasted from a spreadsheet (cells separated by tabs) are the table
+    assert sum(1 for b in a.goal_doc.blocks if b.kind == "table_row") == 4
