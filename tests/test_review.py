@@ -346,3 +346,17 @@ def test_a_restarted_review_shows_what_analyze_says(tmp_path: Path, analysis_000
     fresh = analyze(analysis_000.goal_doc.path, options=Options(db=db))
     assert got["status"] == fresh.verdicts[sg.id].status.value
     assert {c.evidence_id for c in again.a.candidates[sg.id] if c.accepted} == {c.evidence_id for c in fresh.candidates[sg.id] if c.accepted}
+
+
+def test_the_review_labels_a_target_not_yet_due_as_the_reports_do(tmp_path: Path, analysis_003_001) -> None:
+    """003's 2025 targets on 001's 2022 figures: the page shows 尚未到期, as the HTML report does."""
+    from linker.review.server import ReviewApp
+
+    store = Store(tmp_path / "review.sqlite")
+    app = ReviewApp(copy.deepcopy(analysis_003_001), store, "测试员")
+    shown = [app.subgoal(k) for k in range(len(app.items))]
+    pending = [s for s in shown if s["status"] == "unmet" and app.a.verdicts[s["id"]].due]
+    assert pending and all(s["status_label"] == "尚未到期（2025年目标暂未达到）" for s in pending)
+    assert all(s["status_label"] == "未达成" for s in shown if s["status"] == "unmet" and not app.a.verdicts[s["id"]].due)
+    assert {s["status_label"] for s in shown if s["status"] == "evidenced"} <= {"有佐证"}
+    store.close()

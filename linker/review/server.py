@@ -33,6 +33,7 @@ from urllib.parse import parse_qs, urlparse
 from linker import anchors
 from linker.errors import StoreError
 from linker.model import EvidenceUnit, SubGoal
+from linker.report.html import subgoal_status_zh
 from linker.store import LABELS, Judgment, Store, StoreWriteError, Suggestion, check, latest, now
 
 if TYPE_CHECKING:
@@ -167,6 +168,8 @@ class ReviewApp:
         return {"index": index, "id": sg.id, "goal": g.title or g.id, "text": gd.quote(sg.start, sg.end) or sg.text,
                 "goal_text": gd.quote(g.start, g.end), "context": self._context(gd, sg.start, sg.end),
                 "status": v.status.value if v else None, "note": v.note if v else "", "block": sg.block,
+                # as the reports label it: a target measured before its deadline is 尚未到期, not 未达成
+                "status_label": subgoal_status_zh({"status": v.status.value, "due": v.due}) if v else "",
                 "candidates": cands, "marks": marks, "total": len(self.items)}
 
     def search(self, q: str) -> list[dict[str, Any]]:
