@@ -27,7 +27,7 @@ import warnings
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -557,7 +557,11 @@ def read_pdf(path: Path, data: bytes) -> Reading:
 
 
 # a page's number or its running foot ("- 3 -", "第3页 共20页", "3/20"): no content between two parts of a table
-_FURNITURE = re.compile(r"[\s\-—–－·.]*(?:第?\s*\d+\s*页?(?:\s*[/／]\s*\d+|\s*共\s*\d+\s*页)?)?[\s\-—–－·.]*")
+_FURNITURE = re.compile(
+    r"[\s\-—–－·.]*(?:第?\s*\d+\s*页?(?:\s*[/／]\s*(?:共\s*)?\d+\s*页?|\s*共\s*\d+\s*页)?"
+    r"|共\s*\d+\s*页\s*第\s*\d+\s*页|(?:Page|页)\s*\d+\s*(?:of|/)\s*\d+)?[\s\-—–－·.]*",
+    re.IGNORECASE,
+)
 
 
 def _only_page_furniture(text: str) -> bool:
@@ -568,12 +572,15 @@ def _only_page_furniture(text: str) -> bool:
 class _PdfTable:
     top: float
     rows: list[list[str | None]]  # None: a place a merged cell covers
+    full: list[bool] = field(default_factory=list)  # last row: which cells' text runs to the right edge
 
 
 @dataclass
 class _OpenTable:
     id: int = -1  # -1: the last thing laid out was text
     last: list[str | None] | None = None  # its last row as found, merged places included
+    header: list[str | None] | None = None  # its first row, which Word repeats on later pages
+    full: list[bool] = field(default_factory=list)  # of its last row, the cells whose text reaches the right edge
 
 
 def _pdf_table_pages(path: Path, data: bytes, sink: list[str]) -> dict[int, list[str | _PdfTable]]:
@@ -608,19 +615,23 @@ def _pdf_table_pages(path: Path, data: bytes, sink: list[str]) -> dict[int, list
 def _bands(page: Any, tables: list[Any]) -> list[str | _PdfTable]:
     """A page's text and tables from top to bottom.
 
-    Every character outside the tables goes, by its centre, to the band of text above
-    the first table that starts below it: none is lost to a table's border running
-    through its line, and text beside a table follows it.
+    Every character outside the tables' cells goes, by its centre, to the band of text
+    above the first table that starts below it: none is lost to a table's border
+    running through its line, and text beside a table (or inside its outline but in
+    no cell) follows it.
     """
-    boxes = [t.bbox for t in tables]
-    tops = [b[1] for b in boxes]
+    tops = [t.bbox[1] for t in tables]
+    cells = [c for t in tables for c in t.cells if c is not None]
+    outlines = [t.bbox for t in tables]
 
     def centre(o: dict[str, Any]) -> tuple[float, float]:
         return (o["x0"] + o["x1"]) / 2, (o["top"] + o["bottom"]) / 2
 
     def inside(o: dict[str, Any]) -> bool:
         x, y = centre(o)
-        return any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in boxes)
+        if not any(b[0] <= x <= b[2] and b[1] <= y <= b[3] for b in outlines):
+            return False
+        return any(c[0] <= x <= c[2] and c[1] <= y <= c[3] for c in cells)
 
     def band(k: int) -> str:
         def keep(o: dict[str, Any]) -> bool:
@@ -628,23 +639,94 @@ def _bands(page: Any, tables: list[Any]) -> list[str | _PdfTable]:
                 return False
             return bisect.bisect_right(tops, centre(o)[1]) == k
 
-        return page.filter(keep).extract_text() or ""
+        return _CID.sub("", page.filter(keep).extract_text() or "")
 
     items: list[str | _PdfTable] = [band(0)]
     for k, t in enumerate(tables, start=1):
-        items.append(_PdfTable(t.bbox[1], [[None if c is None else _cell_text(c) for c in row] for row in t.extract()]))
+        items.extend(_PdfTable(t.bbox[1], rows, _full_last_lines(page, t)) for rows in _split_unruled(_table_rows(t)))
         items.append(band(k))
     return [it for it in items if not isinstance(it, str) or it.strip()]
 
 
+def _full_last_lines(page: Any, t: Any) -> list[bool]:
+    """For each cell of a table's last row: does its text run to the cell's right edge on its last line?
+
+    Only such a cell can go on over a page break: text that stops short of the edge ended there.
+    """
+    out: list[bool] = []
+    for box in t.rows[-1].cells:
+        if box is None:
+            out.append(False)
+            continue
+        chars = [c for c in page.chars if box[0] <= (c["x0"] + c["x1"]) / 2 <= box[2] and box[1] <= (c["top"] + c["bottom"]) / 2 <= box[3]
+                 and c["text"].strip()]
+        if not chars:
+            out.append(False)
+            continue
+        last_top = max(c["top"] for c in chars)
+        last = [c for c in chars if abs(c["top"] - last_top) < 2]
+        width = max(c["x1"] - c["x0"] for c in chars)
+        out.append(max(c["x1"] for c in last) >= box[2] - 2.5 * width)
+    return out
+
+
+_CID = re.compile(r"\(cid:\d+\)")  # pdfminer's mark for a glyph its font does not map to a character
+
+
+def _table_rows(t: Any) -> list[list[str | None]]:
+    """The cells of a pdfplumber table, row by row, each as its lines (one string, "\n" between).
+
+    pdfplumber gives None where a merged cell covers a place. A cell merged across
+    columns is one cell (None: dropped when laid out, as the .docx reader has it); one
+    merged down from a row above leaves its place empty, so the columns stay in line.
+    """
+    text = t.extract()
+    out: list[list[str | None]] = []
+    for r, row in enumerate(t.rows):
+        got: list[str | None] = []
+        for c, box in enumerate(row.cells):
+            value = text[r][c] if r < len(text) and c < len(text[r]) else None
+            if box is not None:
+                got.append(_CID.sub("", value or ""))
+                continue
+            left = next((row.cells[k] for k in range(c - 1, -1, -1) if row.cells[k] is not None), None)
+            top = row.bbox[1]
+            x = (t.columns[c].bbox[0] + t.columns[c].bbox[2]) / 2 if c < len(t.columns) else None
+            across = left is not None and x is not None and left[2] >= x and left[1] <= top + 1
+            got.append(None if across else "")
+        out.append(got)
+    return out
+
+
+def _split_unruled(rows: list[list[str | None]]) -> list[list[list[str | None]]]:
+    """A table drawn with column lines only comes as one row of multi-line cells; its
+    lines are the rows when every filled cell has the same number of lines (three or more)."""
+    out: list[list[str | None]] = []
+    for row in rows:
+        counts = {len([ln for ln in _LINE_BREAKS.split(c) if ln.strip()]) for c in row if c}
+        if len(counts) == 1 and (n := counts.pop()) >= 3 and sum(1 for c in row if c) >= 2:
+            split = [[ln for ln in _LINE_BREAKS.split(c) if ln.strip()] if c else None for c in row]
+            out.extend([None if s is None else s[k] for s in split] for k in range(n))
+        else:
+            out.append(row)
+    return [[[None if c is None else _cell_text(c) for c in row] for row in out]]
+
+
+def _join_lines(left: str, right: str) -> str:
+    """Two lines of one cell: CJK and a figure wrapped mid-number run on; a Latin word keeps its space."""
+    if not left or not right:
+        return left + right
+    a, b = left[-1], right[0]
+    latin_gap = (a.isascii() and a.isalpha() and b.isascii() and b.isalnum()) or (a.isascii() and a.isdigit() and b.isascii() and b.isalpha())
+    return left + (" " if latin_gap else "") + right
+
+
 def _cell_text(cell: str | None) -> str:
-    """A cell's wrapped lines joined: CJK and figures run on, Latin words keep a space."""
-    lines = [ln.strip() for ln in _LINE_BREAKS.split(cell or "") if ln.strip()]
+    """A cell's wrapped lines joined (``_join_lines``)."""
     out = ""
-    for ln in lines:
-        if out and out[-1].isascii() and out[-1].isalpha() and ln[0].isascii() and ln[0].isalpha():
-            out += " "
-        out += ln
+    for ln in (ln.strip() for ln in _LINE_BREAKS.split(cell or "")):
+        if ln:
+            out = _join_lines(out, ln)
     return out
 
 
@@ -656,8 +738,9 @@ def _continues(prev: list[str], first: list[str]) -> bool:
 
     Word and WPS let a tall row run over a page break: each cell's text flows on by
     itself, so only long cells continue, and the rest of the row has text only where
-    the row above has some, in at most half of its cells. A cell holding a figure or a
-    mark never continues (one line is never cut), so a row with one is a row of its own.
+    the row above has some, in at most half of its cells (places merged down from
+    above are empty, so the columns line up). A cell holding a figure or a mark never continues (one line is
+    never cut), so a row with one is a row of its own.
     """
     filled = [i for i, c in enumerate(prev) if c]
     mine = [i for i, c in enumerate(first) if c]
@@ -665,36 +748,73 @@ def _continues(prev: list[str], first: list[str]) -> bool:
             and not any(_SHORT_VALUE.fullmatch(first[i]) for i in mine))
 
 
+def _merged_tails(prev: list[str], first: list[str], full: list[bool]) -> set[int]:
+    """Columns where a new page's first row holds only the last characters (three at most) of a
+    cell above whose text ran to the right edge: a merged cell's text the page break cut."""
+    return {i for i, c in enumerate(first)
+            if i < len(full) and full[i] and prev[i] and re.fullmatch(r"[\u4e00-\u9fff]{1,3}", c or "")
+            and not re.search(r"[。；）)]$", prev[i])}
+
+
+# what a page may print above the rest of a table without ending it: a running head, 续表
+_PAGE_HEAD = re.compile(r"[（(]?续表[）)]?.{0,20}|.{0,40}")
+
+
+def _page_top(text: str) -> bool:
+    """Text between a page's top and a table's rest: furniture, 续表, or one or two short lines (a running head)."""
+    lines = [ln.strip() for ln in _LINE_BREAKS.split(text) if ln.strip()]
+    if any("续表" in ln for ln in lines):
+        return True
+    return len(lines) <= 2 and all(_PAGE_HEAD.fullmatch(ln) and not re.match(r"(?:表|附表|专栏)\s*\d*", ln)
+                                   and not re.search(r"[。；：:]$", ln) for ln in lines)
+
+
 def _lay_out_table_page(layout: _Layout, items: list[str | _PdfTable], number: int, state: _OpenTable) -> None:
     """Lay out one page's bands of text and its tables.
 
-    A table that opens a page, straight after a table that closed the previous one with
-    as many columns, goes on that table, and its first row may be the rest of the row
-    the page break cut (``_continues``). A merged cell is one cell, as in a .docx.
+    A table that opens a page (below at most a running head or 续表), straight after a
+    table that closed the previous page with as many columns, goes on that table: a
+    header row the page repeats is dropped, and the next row may be the rest of the row
+    the page break cut (``_continues``). A cell merged across columns is one cell, as
+    in a .docx.
     """
     def cells(row: list[str | None]) -> list[str]:
         return [c for c in row if c is not None]
 
+    at_top = True  # nothing but a page head laid out on this page yet
     for item in items:
         if isinstance(item, str):
             for line in _LINE_BREAKS.split(item):
                 layout.line(line, page=number)
-            if not _only_page_furniture(item):
+            if not (_only_page_furniture(item) or (at_top and _page_top(item))):
                 state.id = -1
             continue
+        at_top = False
         rows = item.rows
         if state.id >= 0 and state.last is not None and len(state.last) == len(rows[0]):
+            if state.header is not None and [c or "" for c in rows[0]] == [c or "" for c in state.header] and len(rows) > 1:
+                rows = rows[1:]  # the header row Word repeats on every page
             prev = [c or "" for c in state.last]
-            if _continues(prev, [c or "" for c in rows[0]]):
-                joined = [None if p is None else p + (c or "") for p, c in zip(state.last, rows[0])]
+            first = [c or "" for c in rows[0]]
+            if rows and _continues(prev, first) and all(state.full[i] for i, c in enumerate(first) if c and i < len(state.full)):
+                joined = [None if p is None else _join_lines(p, c or "") for p, c in zip(state.last, rows[0])]
                 layout.replace_last_row(cells(joined))
                 state.last = joined
                 rows = rows[1:]
+            elif rows and state.last is not state.header and (tails := _merged_tails(prev, first, state.full)):
+                # a row of its own, but the text of a cell merged down the page ran on
+                # into it ("效益指" + "标"): that rest goes back to the cell it belongs to
+                joined = [None if p is None else (_join_lines(p, first[i]) if i in tails else p) for i, p in enumerate(state.last)]
+                layout.replace_last_row(cells(joined))
+                state.last = joined
+                rows = [[("" if i in tails else c) for i, c in enumerate(rows[0])], *rows[1:]]
         else:
             state.id = layout.new_table()
+            state.header = rows[0]
         for row in rows:
             layout.row(cells(row), table=state.id, page=number)
             state.last = row
+        state.full = item.full if len(item.full) == len(state.last or []) else []
 
 
 # --------------------------------------------------------------------------- .doc / .wps
