@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from linker.io import RawBlock, Reading, line_joiner
 from linker.model import Block, Document
+from linker.structure import heading_rank
 
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]*\]")
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff"
@@ -283,8 +284,9 @@ def _pipe_row(ln: _Line, table: int) -> _Line:
 
 
 def _is_tsv_row(ln: _Line) -> bool:
-    """A line of three or more cells separated by tabs (copied from Excel or WPS), not a tab-indented cell line."""
-    return ln.kind == "paragraph" and not ln.tab_start and ln.text.strip("\t ").count("\t") >= 2
+    """A line of cells separated by tabs (copied from Excel or WPS), not a tab-indented cell line.
+    Empty last cells are gone with the line's trailing white space, so one tab is enough; a run of two such lines is a table."""
+    return ln.kind == "paragraph" and not ln.tab_start and "\t" in ln.text.strip("\t ")
 
 
 def _tsv_row(ln: _Line, table: int) -> _Line:
@@ -403,7 +405,8 @@ def _joinable(prev: _Line, nxt: _Line, fmt: str, wrap: _Wrap | None) -> bool:
         return True
     if _OPENER.match(b):
         return False
-    if re.search(r"[^\d.\s]\s*\d+(?:\.\d+)?$", a_tail) and _MEASURE_HEAD.match(b):
+    if (re.search(r"[^\d.\s]\s*\d+(?:\.\d+)?$", a_tail) and _MEASURE_HEAD.match(b)
+            and not re.search(r"(?:附件|附表|表|图|第|见)\s*\d+$", a_tail) and heading_rank(b) is None):
         return True  # a figure cut from its unit: "开展国家义务教育质量监测,321" + "所样本校…"
     if wrap is not None and wrap.full(prev.last_width()):
         # a full line of a PDF's layout goes on in the next one, unless a new paragraph

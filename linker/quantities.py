@@ -754,8 +754,8 @@ def _chinese(s: str, tok: dict, year: int | None) -> _Found | None:
         return None
     if s[max(0, a - 1) : a] and s[a - 1] in '“"' and s[nend : nend + 1] in '”"':
         return None  # a quoted name such as “十二五”
-    if _NAME_PAIR_BEFORE.search(s, 0, a):
-        return None  # 一区十六园, 三城十园: a name made of numbered parts
+    if _NAME_PAIR_BEFORE.search(s, 0, a) and s[nend : nend + 1] not in _MEASURE_WORDS:
+        return None  # 一区十六园, 三城十园: a name made of numbered parts (一共三十所学校 counts schools)
     has_place = any(c in "十百千万亿" for c in run)
     if len(run) > 1 and not has_place:
         return None  # 二〇二五, 一二三

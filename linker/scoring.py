@@ -384,6 +384,16 @@ def _row_rules(doc: Document, sg: SubGoal, rules: Rules) -> Rules:
     return rules
 
 
+def _target_of(sg: SubGoal, actual: Quantity | None) -> Quantity | None:
+    """The target of a 分别 list the deciding figure answers (普惠率 45% against 普惠率 ≥90%, not 入园率 ≥95%)."""
+    if actual is None or not sg.more_targets or not actual.quantity:
+        return sg.target
+    from linker.status import noun_match
+
+    targets = [t for t in (sg.target, *sg.more_targets) if t is not None and t.quantity]
+    return max(targets, key=lambda t: noun_match(t.quantity, actual.quantity, sg.text), default=sg.target)
+
+
 def earned(
     weight: float, status: Status, target: Quantity | None, actual: Quantity | None, rules: Rules = DEFAULT_RULES
 ) -> tuple[float, str]:
@@ -474,7 +484,7 @@ def suggest(a: Analysis) -> dict[str, Any]:
                 else:
                     w = top / n
                 v = a.verdicts[sg.id]
-                pts, _ = earned(w, st, sg.target, v.actual or sg.actual, _row_rules(a.goal_doc, sg, rules))
+                pts, _ = earned(w, st, _target_of(sg, v.actual), v.actual or sg.actual, _row_rules(a.goal_doc, sg, rules))
                 total += pts
                 if w - pts > 1e-9:
                     losses.append((w - pts, sg.id))

@@ -188,10 +188,12 @@ def describe(q: Quantity) -> str:
     """A figure as an evaluator reads it: "普惠率 ≥90%"."""
     comp = {">=": "≥", "<=": "≤", "~": "≈", "=": "", ">": ">", "<": "<"}.get(q.comparator, q.comparator)
     value = f"{q.value:g}"
-    more = "余" if q.approx and q.comparator == ">" else ""
-    if more:
+    unit = q.unit or ""
+    if q.approx and q.comparator == ">":  # 2万余个, 1500余人次: 余 after the magnitude, and it says "more than" itself
         comp = ""
-    return f"{q.quantity or ''} {comp}{value}{more}{q.unit or ''}".strip()
+        magnitude = unit[:1] if unit[:1] in ("万", "亿", "千", "百") else ""
+        unit = f"{magnitude}余{unit[len(magnitude):]}"
+    return f"{q.quantity or ''} {comp}{value}{unit}".strip()
 
 
 def due_context(status: Status, note: str, deadline: int | None, evidence_year: int | None) -> tuple[Status, str]:
@@ -326,7 +328,8 @@ def _respectively(sg: SubGoal, first: Verdict, cands: Sequence[Candidate], units
     """A sub-goal with a 分别 list is met when every figure of it is, unmet when any is not.
 
     Each target is judged on the same evidence as the first; the verdict names the one
-    missed, or every one met. Otherwise the first target's verdict stands.
+    missed, or every one met. Some met and the rest without a figure is only evidenced.
+    Otherwise the first target's verdict stands.
     """
     verdicts = [first] + [_from_evidence(replace(sg, target=t, more_targets=[]), cands, units, scorer, evidence_year)
                           for t in sg.more_targets]
@@ -335,6 +338,8 @@ def _respectively(sg: SubGoal, first: Verdict, cands: Sequence[Candidate], units
         return missed
     if all(v.status == Status.MET for v in verdicts):
         return replace(first, note=_ALSO.join(v.note for v in verdicts))
+    if first.status == Status.MET:  # a figure for some of the list only: the rest is not shown to be met
+        return replace(first, status=Status.EVIDENCED, note=_ALSO.join(v.note for v in verdicts))
     return first
 
 
@@ -362,7 +367,7 @@ _Figure = tuple[int, float, Quantity, str, "bool | None"]
 
 
 # "2021年新增学位2.5万个": the year a figure is stated for; not a base (比2020年, 从2020年的85%) nor a deadline (2025年前)
-_STATED_YEAR = re.compile(r"(?<![比较从由与自同])(20\d\d)\s*年(?:度)?(?![底末]?(?:前|以前|之前)|的|内)")
+_STATED_YEAR = re.compile(r"(?<![比较从由与自同到至])(20\d\d)\s*年(?:度)?(?![底末]?(?:前|以前|之前)|的|内)")
 
 
 def _stated_year(u: EvidenceUnit, q: Quantity) -> int | None:
@@ -401,9 +406,13 @@ def _figures(sg: SubGoal, cands: Sequence[Candidate], units: dict[str, EvidenceU
     found: list[tuple[_Figure, int | None]] = []
     for c in cands:
         u = units[c.evidence_id]
+        report = _year(years, u)
         for q in u.quantities:
             if q.mention is not None or _restates(sg, u, q):  # a from-figure or a quoted target reports nothing
                 continue
+            stated = _stated_year(u, q)
+            if stated is not None and report is not None and stated > report:
+                continue  # "到2025年…将达到95%" in a 2022 report: a plan, not a result
             strength = noun_match(sg.target.quantity, q.quantity, sg.text)
             if strength:
                 ok = nearly(q, sg.target) if _written_near(u, q) else comparable(q, sg.target)

@@ -246,6 +246,8 @@ def save(scorer: Scorer, directory: Path, *, model: str, annotations: Sequence[P
                 config["scorers"] = old.get("scorers", {})
         except ValueError:
             pass
+    if encoder_family(model) == "st":  # the folder itself, wherever the analysis runs from
+        model = "st:" + str(Path(model.split(":", 1)[1]).expanduser().resolve())
     config["scorers"][encoder_family(model)] = {
         "scorer": scorer.to_json(),
         "encoder": model,

@@ -233,3 +233,24 @@ def test_figures_read_as_the_report_wrote_them(text, shown):
 
     (q,) = quantities.find_quantities(text, year=2022)
     assert fmt_quantity(q.to_json()) == shown
+
+
+def test_the_workbook_carries_the_warnings_and_the_not_yet_due_count(analysis_003_001, tmp_path: Path):
+    from openpyxl import load_workbook
+
+    from linker.pipeline import Options, analyze
+    from linker.report import xlsx
+
+    alone = to_json(analyze(SEED["003"], options=Options(model="lexical", use_store=False)))
+    assert alone["warnings"]
+    path = tmp_path / "w.xlsx"
+    path.write_bytes(xlsx.render(alone))
+    wb = load_workbook(path)
+    issues = [r for r in wb["问题与提示"].iter_rows(min_row=2, values_only=True) if r[0] == "读取提示"]
+    assert [r[2] for r in issues] == alone["warnings"]
+    assert any(r[0] == "注意" for r in wb["概览"].iter_rows(values_only=True))
+    report = to_json(analysis_003_001)
+    path.write_bytes(xlsx.render(report))
+    rows = {r[0]: r[1] for r in load_workbook(path)["概览"].iter_rows(values_only=True) if r and r[0]}
+    pending = sum(1 for g in report["goals"] for sg in g["subgoals"] if sg["status"] == "unmet" and sg["due"])
+    assert pending and rows["其中尚未到期的未达成"] == pending

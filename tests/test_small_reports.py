@@ -363,3 +363,47 @@ def test_nearly_a_target_is_not_reaching_it(tmp_path):
     a = analyze(write(tmp_path, text), options=Options(model="lexical", use_store=False))
     got = {sg.text: a.verdicts[sg.id].status.value for _, sg in a.subgoals()}
     assert got == {"新增学位2万个。": "unmet", "培训教师2万人次。": "met", "建设校园足球特色校200所。": "met"}
+
+
+def test_what_a_second_review_found(tmp_path):
+    """A plan figure for a later year never decides; an appendix label is not joined to the
+    line after it; a 分别 list with a figure for part of it is only evidenced."""
+    from linker.pipeline import Options, analyze
+
+    text = ("2022年度部门整体绩效评价报告\n一、部门整体绩效目标设立情况\n新增学位2万个。\n普惠性幼儿园覆盖率达到90%。\n"
+            "单位用水量、能耗分别下降5%、3%。\n二、整体绩效目标实现情况\n全年推进学位建设。\n"
+            "2022年普惠性幼儿园覆盖率达到86%。到2025年，普惠性幼儿园覆盖率将达到95%。\n单位用水量下降6%，节能工作扎实推进。\n"
+            "附件2\n\n项目绩效目标表\n新增学位2万个。\n")
+    a = analyze(write(tmp_path, text), options=Options(model="lexical", use_store=False))
+    got = {sg.text: a.verdicts[sg.id] for _, sg in a.subgoals()}
+    assert got["普惠性幼儿园覆盖率达到90%。"].status.value == "unmet" and got["普惠性幼儿园覆盖率达到90%。"].actual.value == 86
+    assert got["单位用水量、能耗分别下降5%、3%。"].status.value == "evidenced"
+    assert got["新增学位2万个。"].status.value != "met", "the appendix's copy of the goal is no evidence"
+    assert not any("附件2项目" in u.text for u in a.units)
+
+
+def test_chinese_numerals_count_outside_names():
+    from linker.quantities import find_quantities
+
+    for text, value in (("全市一共三十所学校完成改造", 30), ("城六区三十所学校", 30), ("三区十五所学校", 15)):
+        assert [q.value for q in find_quantities(text)] == [value], text
+    assert find_quantities("建设一区十六园") == []
+
+
+def test_tab_separated_rows_with_empty_last_cells_are_a_table(tmp_path):
+    text = HEAD + "一、部门整体绩效目标\n指标\t目标值\t备注\n学前教育入园率（%）\t90\t\n普惠性幼儿园覆盖率（%）\t85\t\n二、绩效目标实现情况\n入园率达到91%。\n"
+    doc = load(write(tmp_path, text))
+    rows = [[doc.text[a:b] for a, b in b.cells] for b in doc.blocks if b.kind == "table_row"]
+    assert [r[:2] for r in rows] == [["指标", "目标值"], ["学前教育入园率（%）", "90"], ["普惠性幼儿园覆盖率（%）", "85"]]
+    assert targets(doc)["学前教育入园率（%）"][1:3] == (90.0, "%")
+
+
+def test_a_respectively_list_is_scored_on_the_target_its_figure_answers():
+    from linker.model import Quantity, SubGoal
+    from linker.scoring import _target_of
+
+    sg = SubGoal(id="g1.1", goal_id="g1", start=0, end=10, text="学前教育入园率和普惠率分别达到95%和90%",
+                 target=Quantity(0, 1, 95.0, "%", "学前教育入园率", ">="), more_targets=[Quantity(2, 3, 90.0, "%", "普惠率", ">=")])
+    assert _target_of(sg, Quantity(0, 1, 45.0, "%", "普惠率")).quantity == "普惠率"
+    assert _target_of(sg, Quantity(0, 1, 96.0, "%", "学前教育入园率")).quantity == "学前教育入园率"
+    assert _target_of(sg, None).quantity == "学前教育入园率"

@@ -346,6 +346,17 @@ def test_an_st_scorer_trained_for_another_model_warns(preps, tmp_path):
     w = scorer_mismatch(loaded, f"st:{minilm}")
     assert w is not None and "st:/somewhere/bge-small-zh" in w and f"linker train --model st:{minilm}" in w
     assert scorer_mismatch(loaded, "st:/somewhere/../somewhere/bge-small-zh") is None  # the same folder
+    # a relative --model is recorded as its folder, so the warning does not depend on where analyses run
+    import os
+
+    here = os.getcwd()
+    try:
+        os.chdir(minilm.parent)
+        save(scorer, tmp_path / "rel", model=f"st:{minilm.name}", annotations=ANNOTATIONS, metrics={})
+    finally:
+        os.chdir(here)
+    rel = load_scorer(tmp_path / "rel", f"st:{minilm}")
+    assert rel.trained_on == f"st:{minilm.resolve()}" and scorer_mismatch(rel, f"st:{minilm}") is None
     assert scorer_mismatch(DEFAULT_SCORER, f"st:{minilm}") is None
     a = analyze(ROOT / "examples" / "004_80b70c2aac03ec7c.txt",
                 options=Options(model=f"st:{minilm}", use_store=False, reranker=tmp_path / "rr"))

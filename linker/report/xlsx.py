@@ -18,7 +18,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from linker.report.html import STATUS_COLOR, STATUS_ORDER, fmt_quantity, fmt_targets, note_zh, score_blocks, status_zh, subgoal_status_zh, supported_counts
+from linker.report.html import STATUS_COLOR, STATUS_ORDER, fmt_quantity, fmt_targets, not_yet_due, note_zh, score_blocks, status_zh, subgoal_status_zh, supported_counts
 
 SUBGOAL_COLUMNS: list[tuple[str, int]] = [
     ("目标编号", 9),
@@ -141,6 +141,8 @@ def render(report: dict[str, Any]) -> bytes:
     for d in report.get("evidence_documents") or [report["evidence_document"]]:
         append(sm, ["佐证文档", d["path"]])
     append(sm, ["模型", report.get("model", "")])
+    for w in report.get("warnings") or []:
+        append(sm, ["注意", w])
     append(sm, [])
     append(sm, ["状态", "子目标数"])
     sm.cell(row=sm.max_row, column=1).font = bold
@@ -151,6 +153,8 @@ def render(report: dict[str, Any]) -> bytes:
         fg, bg = STATUS_COLOR[s]
         sm.cell(row=sm.max_row, column=1).fill = _fill(bg)
         sm.cell(row=sm.max_row, column=1).font = Font(bold=True, color=fg.lstrip("#").upper())
+    if pending := not_yet_due(report):
+        append(sm, ["其中尚未到期的未达成", pending])
     linked, by_table = supported_counts(report)
     append(sm, ["有采纳佐证的子目标", linked])
     if by_table:
@@ -182,6 +186,8 @@ def render(report: dict[str, Any]) -> bytes:
     append(issues, ["类型", "编号", "内容", "出处"])
     for c in range(1, 5):
         issues.cell(row=1, column=c).font = bold
+    for w in report.get("warnings") or []:
+        append(issues, ["读取提示", "", w, ""])
     for f in report.get("flags") or []:
         append(issues, ["自评表提示", "", f, ""])
     multi = len(report.get("evidence_documents") or []) > 1
