@@ -407,3 +407,18 @@ def test_a_respectively_list_is_scored_on_the_target_its_figure_answers():
     assert _target_of(sg, Quantity(0, 1, 45.0, "%", "普惠率")).quantity == "普惠率"
     assert _target_of(sg, Quantity(0, 1, 96.0, "%", "学前教育入园率")).quantity == "学前教育入园率"
     assert _target_of(sg, None).quantity == "学前教育入园率"
+
+
+@pytest.mark.parametrize("goal, reported, status", [
+    ("小学和初中生均公用经费分别不低于1200元和1400元。", "小学生均公用经费1250元，初中生均公用经费1300元。", "unmet"),
+    ("高中阶段毛入学率和巩固率分别保持在99%和98%以上。", "高中阶段毛入学率99.2%，巩固率98.5%。", "met"),
+])
+def test_respectively_lists_with_other_verbs(tmp_path, goal, reported, status):
+    """分别不低于 / 分别保持在: every figure of the list is a target, as with 分别达到."""
+    from linker.pipeline import Options, analyze
+
+    text = "2022年度部门整体绩效评价报告\n一、部门整体绩效目标设立情况\n" + goal + "\n二、整体绩效目标实现情况\n" + reported + "\n"
+    a = analyze(write(tmp_path, text), options=Options(model="lexical", use_store=False))
+    ((_, sg),) = list(a.subgoals())
+    assert len(sg.more_targets) == 1 and sg.more_targets[0].comparator == ">="
+    assert a.verdicts[sg.id].status.value == status
