@@ -633,11 +633,11 @@ def _bands(page: Any, tables: list[Any]) -> list[str | _PdfTable]:
             return False
         return any(c[0] <= x <= c[2] and c[1] <= y <= c[3] for c in cells)
 
+    where = {id(o): bisect.bisect_right(tops, centre(o)[1]) for o in page.chars if not inside(o)}  # each char once
+
     def band(k: int) -> str:
         def keep(o: dict[str, Any]) -> bool:
-            if o.get("object_type") != "char" or inside(o):
-                return False
-            return bisect.bisect_right(tops, centre(o)[1]) == k
+            return o.get("object_type") == "char" and where.get(id(o)) == k
 
         return _CID.sub("", page.filter(keep).extract_text() or "")
 
