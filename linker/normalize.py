@@ -495,7 +495,7 @@ def _normalize(reading: Reading) -> Document:
     logical: list[_Line] = []
     table = 0 if reading.blocks is None else 1 + max((b.table or 0) for b in reading.blocks or [RawBlock(0, 0)])
     i = 0
-    _was_pipe = _was_tsv = False
+    run: str | None = None  # the kind of table rows the previous line was: "pipe" or "tsv"
     while i < len(lines):
         ln = lines[i]
         if reading.blocks is None and ln.tab_start:
@@ -510,27 +510,24 @@ def _normalize(reading: Reading) -> Document:
         if reading.blocks is None and ln.kind == "paragraph" and _MD_ALIGN.match(ln.text):
             i += 1  # "| --- | :---: |" under a Markdown table's header
             continue
-        if reading.blocks is None and (_is_pipe_row(ln) or (_was_pipe and _one_cell_row(lines, i))):
-            # a run of pipe rows is one table
-            if not _was_pipe:
+        # a run of " | " rows is one table, and so is a run of two or more rows pasted from a
+        # spreadsheet (cells separated by tabs)
+        kind = None
+        if reading.blocks is None and (_is_pipe_row(ln) or (run == "pipe" and _one_cell_row(lines, i))):
+            kind = "pipe"
+        elif reading.blocks is None and _is_tsv_row(ln) and (run == "tsv" or (i + 1 < len(lines) and _is_tsv_row(lines[i + 1]))):
+            kind = "tsv"
+        if kind is not None:
+            if run != kind:
                 table += 1
-            logical.append(_pipe_row(ln, table - 1))
-            _was_pipe = True
+            logical.append((_pipe_row if kind == "pipe" else _tsv_row)(ln, table - 1))
+            run = kind
             i += 1
             continue
-        if not ln.chars and _was_pipe:
+        if not ln.chars and run == "pipe":
             i += 1  # a blank line inside the table
             continue
-        _was_pipe = False
-        if reading.blocks is None and _is_tsv_row(ln) and (_was_tsv or (i + 1 < len(lines) and _is_tsv_row(lines[i + 1]))):
-            # rows pasted from a spreadsheet: cells separated by tabs, a run of two or more is a table
-            if not _was_tsv:
-                table += 1
-            logical.append(_tsv_row(ln, table - 1))
-            _was_tsv = True
-            i += 1
-            continue
-        _was_tsv = False
+        run = None
         logical.append(ln)
         i += 1
 

@@ -1551,6 +1551,13 @@ def _disjoint(x: Interval, y: Interval) -> bool:
     return bool(yh == xl and not (yhc and xlc))
 
 
+def unit_with_more(unit: str | None) -> str:
+    """The unit of a 余/多 figure as a report writes it: 2万余个, 1500余人次 (余 after the magnitude)."""
+    unit = unit or ""
+    magnitude = unit[:1] if unit[:1] in ("万", "亿", "千", "百") else ""
+    return f"{magnitude}余{unit[len(magnitude):]}"
+
+
 def compare(actual: Quantity, target: Quantity) -> bool | None:
     """Does ``actual`` satisfy ``target``?
 

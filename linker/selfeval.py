@@ -419,7 +419,7 @@ class RowVerdict:
 def judge_row(r: IndicatorRow, *, evidence_year: int | None = None) -> RowVerdict:
     """Status of a table row from its own 指标值 and 完成值, with what to flag."""
     from linker import quantities
-    from linker.status import describe, due_context, nearly
+    from linker.status import NEAR, describe, due_context, nearly
 
     flags: list[str] = []
     actual_empty = not r.actual_text or bool(_EMPTY.match(r.actual_text))
@@ -427,7 +427,7 @@ def judge_row(r: IndicatorRow, *, evidence_year: int | None = None) -> RowVerdic
         flags.append("实际完成值为空")
     status, note = Status.UNEVIDENCED, "no 完成值 in the table"
     if r.target is not None and r.actual is not None:
-        near = re.sub(r"\s+", "", r.actual_text or "").startswith(("近", "接近", "将近")) and r.actual.comparator in ("~", "=")
+        near = re.sub(r"\s+", "", r.actual_text or "").startswith(NEAR) and r.actual.comparator in ("~", "=")
         ok = nearly(r.actual, r.target) if near else quantities.compare(r.actual, r.target)  # 近10所 is under 10所
         if ok is None:
             status, note = Status.EVIDENCED, f"table: 完成值 {r.actual_text} cannot be compared with 指标值 {describe(r.target)}"

@@ -189,10 +189,10 @@ def describe(q: Quantity) -> str:
     comp = {">=": "≥", "<=": "≤", "~": "≈", "=": "", ">": ">", "<": "<"}.get(q.comparator, q.comparator)
     value = f"{q.value:g}"
     unit = q.unit or ""
-    if q.approx and q.comparator == ">":  # 2万余个, 1500余人次: 余 after the magnitude, and it says "more than" itself
-        comp = ""
-        magnitude = unit[:1] if unit[:1] in ("万", "亿", "千", "百") else ""
-        unit = f"{magnitude}余{unit[len(magnitude):]}"
+    if q.approx and q.comparator == ">":  # 2万余个: 余 says "more than" itself
+        from linker.quantities import unit_with_more
+
+        comp, unit = "", unit_with_more(unit)
     return f"{q.quantity or ''} {comp}{value}{unit}".strip()
 
 
@@ -377,9 +377,11 @@ def _stated_year(u: EvidenceUnit, q: Quantity) -> int | None:
     return found[-1] if found else None
 
 
+NEAR = ("近", "接近", "将近")  # 近2万个, 接近90%: a figure just short of what it names
+
+
 def _written_near(u: EvidenceUnit, q: Quantity) -> bool:
-    """"近2万个", "接近90%": a figure just short of what it names."""
-    return u.text[max(0, q.start - u.start) :].startswith(("近", "接近", "将近")) and q.comparator == "~"
+    return u.text[max(0, q.start - u.start) :].startswith(NEAR) and q.comparator == "~"
 
 
 def nearly(q: Quantity, target: Quantity) -> bool | None:

@@ -106,11 +106,12 @@ def fmt_quantity(q: dict[str, Any] | None, *, with_noun: bool = True) -> str:
     if not more:
         parts.append(COMPARATOR_ZH.get(q.get("comparator") or "=", ""))
     parts.append(_num(q.get("value")))
-    unit = str(q.get("unit") or "")
     if more:
-        magnitude = unit[:1] if unit[:1] in ("万", "亿", "千", "百") else ""
-        unit = f"{magnitude}余{unit[len(magnitude):]}"
-    parts.append(unit)
+        from linker.quantities import unit_with_more
+
+        parts.append(unit_with_more(q.get("unit")))
+    else:
+        parts.append(str(q.get("unit") or ""))
     if q.get("deadline"):
         parts.append(f"（{q['deadline']}年）")
     return "".join(parts).strip()
