@@ -124,6 +124,18 @@ def test_several_formats_write_one_report_each(tmp_path):
     assert "g1" in (tmp_path / "r.txt").read_text(encoding="utf-8")
 
 
+def test_a_new_folder_named_with_a_slash_is_made_and_filled(tmp_path):
+    """-o new/ (not there yet) is a folder for every format, not a prefix new.json, new.md beside it."""
+    stem = SEED["004"].stem
+    res = run("analyze", str(SEED["004"]), "-m", "lexical", "--no-store", "-f", "json", "-f", "md", "-o", f"{tmp_path}/new/deeper/")
+    assert res.returncode == 0, res.stderr
+    assert sorted(p.name for p in (tmp_path / "new" / "deeper").iterdir()) == [f"{stem}.json", f"{stem}.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["new"]
+    res = run("analyze", str(SEED["004"]), "-m", "lexical", "--no-store", "-f", "md", "-o", f"{tmp_path}/one/")
+    assert res.returncode == 0, res.stderr
+    assert [p.name for p in (tmp_path / "one").iterdir()] == [f"{stem}.md"]
+
+
 def test_a_failed_write_removes_its_temporary_file(tmp_path):
     from linker.report import render
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -28,13 +29,16 @@ FORMATS = ("text", "json", "md", "html", "xlsx")
 SUFFIX_FORMATS = {"txt": "text", "markdown": "md", "htm": "html"}  # file suffixes that name a format otherwise
 
 
-def _report_targets(formats: list[str], output: Path | None, source: Path) -> list[tuple[str, Path | None]]:
+def _report_targets(formats: list[str], out: str | None, source: Path) -> list[tuple[str, Path | None]]:
     """Each report to write, as (format, file; None for the terminal).
 
     One format goes where -o says (a folder gets SOURCE-NAME.EXT); several need a
     folder, or a name without a suffix that they all share (-o out/report → report.json,
-    report.md…). Without --format the suffix of -o names the format; without either, text.
+    report.md…). A folder is one that exists, or a name ending in a slash, which is made.
+    Without --format the suffix of -o names the format; without either, text.
     """
+    output = Path(out) if out is not None else None
+    folder = output is not None and (output.is_dir() or out.endswith(("/", os.sep)))
     kinds = []
     for f in formats:
         kind = SUFFIX_FORMATS.get(f.lower(), f.lower())
@@ -49,12 +53,12 @@ def _report_targets(formats: list[str], output: Path | None, source: Path) -> li
     if len(kinds) > 1:
         if output is None:
             _fail("several --format need somewhere to write them: -o FOLDER (or -o NAME without a suffix)")
-        if output.is_dir():
+        if folder:
             return [(k, output / f"{source.stem}.{ext(k)}") for k in kinds]
         if output.suffix:
             _fail(f"-o {output}: several --format are written side by side; give a folder or a name without a suffix")
         return [(k, output.with_name(f"{output.name}.{ext(k)}")) for k in kinds]
-    if output is not None and output.is_dir():
+    if output is not None and folder:
         output = output / f"{source.stem}.{ext(kinds[0]) if kinds else 'html'}"
     if kinds:
         return [(kinds[0], output)]
@@ -73,7 +77,7 @@ def analyze(
     files: Annotated[Optional[list[Path]], typer.Argument(help="A report (goals and evidence in one file).", show_default=False)] = None,
     goals: Annotated[Optional[Path], typer.Option("--goals", help="The document holding the goals (a plan).")] = None,
     evidence: Annotated[Optional[list[Path]], typer.Option("--evidence", help="A document holding results; repeatable.")] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write the report here (format from the suffix); an existing folder gets REPORT-NAME.html (or the --format).")] = None,
+    output: Annotated[Optional[str], typer.Option("--output", "-o", help="Write the report here (format from the suffix); a folder (one that exists, or a name ending in /) gets REPORT-NAME.html (or the --format).")] = None,
     fmt: Annotated[Optional[list[str]], typer.Option("--format", "-f", help="text, json, md, html or xlsx; repeat it for several reports (with -o FOLDER).")] = None,
     graph: Annotated[Optional[Path], typer.Option("--graph", help="Also write the goal-evidence graph (.graphml or .json).")] = None,
     model: Model = "e5",
