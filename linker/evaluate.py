@@ -36,6 +36,7 @@ class GoldRecord:
     # where the quotes were when judged (from the store), hints for finding them again
     subgoal_span: tuple[int, int] | None = field(default=None, compare=False)
     evidence_span: tuple[int, int] | None = field(default=None, compare=False)
+    order: Any = field(default=None, compare=False)  # the store's Judgment.order, to tell which of two came later
 
 
 @dataclass
@@ -89,7 +90,8 @@ def gold_from_store(judgments: Iterable, root: Path) -> list[GoldSet]:  # type: 
             continue
         key = (_rel(j.goal_path, root), _rel(j.evidence_path, root))
         sets.setdefault(key, GoldSet(*key, root=root)).records.append(
-            GoldRecord(key[0], key[1], j.subgoal, j.evidence, j.label, subgoal_span=j.subgoal_span, evidence_span=j.evidence_span))
+            GoldRecord(key[0], key[1], j.subgoal, j.evidence, j.label, subgoal_span=j.subgoal_span, evidence_span=j.evidence_span,
+                       order=j.order))
     return list(sets.values())
 
 
@@ -141,11 +143,14 @@ class _Places:
             self._spans[key] = anchors.locate(doc, quote, hint=hint, prefer=prefer(doc)) if doc is not None else None
         return self._spans[key]
 
+    def same_subgoal(self, gs: GoldSet, a: GoldRecord, b: GoldRecord) -> bool:
+        return _norm(a.subgoal) == _norm(b.subgoal) or _covers(
+            self.span(gs.goal_document, a.subgoal, a.subgoal_span, goal=True),
+            self.span(gs.goal_document, b.subgoal, b.subgoal_span, goal=True))
+
     def same(self, gs: GoldSet, a: GoldRecord, b: GoldRecord) -> bool:
         """``a`` and ``b`` judge the same sub-goal and (for links) the same evidence sentence."""
-        if _norm(a.subgoal) != _norm(b.subgoal) and not _covers(
-                self.span(gs.goal_document, a.subgoal, a.subgoal_span, goal=True),
-                self.span(gs.goal_document, b.subgoal, b.subgoal_span, goal=True)):
+        if not self.same_subgoal(gs, a, b):
             return False
         if a.evidence is None or b.evidence is None:
             return a.evidence is None and b.evidence is None
@@ -156,6 +161,10 @@ class _Places:
 
 def merge_gold(*groups: Sequence[GoldSet], root: Path | None = None) -> list[GoldSet]:
     """One gold set per document pair; a judgment made twice counts once, a later reject cancels an accept.
+
+    A later "no evidence" for a sub-goal cancels its earlier accepts, and a later accept
+    its earlier "no evidence": later is a later group, or inside the store's group a
+    later time (as the analysis applies the store, :func:`linker.feedback.apply`).
 
     Inside one group, records are the same judgment when their quotes are. A later
     group (the store after the files) is matched against the earlier ones by what its
@@ -172,6 +181,13 @@ def merge_gold(*groups: Sequence[GoldSet], root: Path | None = None) -> list[Gol
             kept = merged.setdefault((gs.goal_document, gs.evidence_document), [])
             for r in gs.records:
                 link = r.label != "no_evidence"
+                # the other kind of judgment (accept against "no evidence") of this sub-goal
+                # (of one file, both stand: they have no times to order them)
+                other = [i for i, (g, x) in enumerate(kept) if (x.label == "no_evidence") == link
+                         and (_before(g, x, k, r) or _before(k, r, g, x)) and places.same_subgoal(gs, x, r)
+                         ] if r.label != "reject" else []
+                if any(_before(k, r, kept[i][0], kept[i][1]) for i in other):
+                    continue  # already overruled by a later judgment of the other kind
                 same = [i for i, (g, x) in enumerate(kept)
                         if (x.label != "no_evidence") == link
                         and ((x.subgoal, x.evidence) == (r.subgoal, r.evidence) or (g < k and places.same(gs, x, r)))]
@@ -181,9 +197,17 @@ def merge_gold(*groups: Sequence[GoldSet], root: Path | None = None) -> list[Gol
                         same = same[1:]
                     else:
                         kept.append((k, r))
-                for i in reversed(same):
+                same += [i for i in other if _before(kept[i][0], kept[i][1], k, r)]
+                for i in sorted(set(same), reverse=True):
                     del kept[i]
     return [GoldSet(g, e, [r for _, r in recs], root=base) for (g, e), recs in merged.items() if recs]
+
+
+def _before(g: int, x: GoldRecord, k: int, r: GoldRecord) -> bool:
+    """Record ``x`` of group ``g`` was made before ``r`` of group ``k``."""
+    if g != k:
+        return g < k
+    return x.order is not None and r.order is not None and x.order < r.order
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:

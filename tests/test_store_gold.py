@@ -102,7 +102,7 @@ def _review(a, store: Store, sg, unit, label: str) -> None:  # type: ignore[no-u
 
     app = ReviewApp(a, store, "审核员")
     index = next(i for i, (_, s) in enumerate(app.items) if s.id == sg.id)
-    app.judge({"subgoal": index, "unit": unit.id, "label": label})
+    app.judge({"subgoal": index, "unit": unit.id if unit is not None else None, "label": label})
 
 
 @pytest.mark.parametrize(("case", "gold_file", "quote"), [
@@ -142,3 +142,34 @@ def test_a_review_accept_of_a_gold_link_counts_once(tmp_path: Path) -> None:
     (merged,) = merge_gold([gold], gold_from_store(judged, ROOT))
     assert len(merged.records) == len(gold.records)
     assert map_gold(a, merged).links == map_gold(a, gold).links
+
+
+def test_a_review_no_evidence_mark_cancels_the_gold_accepts_of_that_subgoal(tmp_path: Path) -> None:
+    """"x" in the review (no evidence exists) outweighs the file's accepts of that sub-goal, as it does in the
+    analysis; an accept made in the review after it counts again; every other sub-goal's gold stays."""
+    a = analyze(SEED["000"], options=Options(model="lexical", use_store=False))
+    (gold,) = load_gold([G000])
+    quote = "以强化成本控制、优化支出结构、提高使用效益为主线"
+    recs = [r for r in gold.records if r.subgoal == quote and r.label == "accept"]
+    sg = anchors.map_subgoal(a.goals, a.goal_doc, quote)
+    assert recs and sg is not None
+    before = map_gold(a, gold)
+    theirs = {link for link in before.links if link[0] == sg.id}
+    assert theirs
+    with Store(tmp_path / "s.sqlite") as store:
+        _review(copy.deepcopy(a), store, sg, None, "no_evidence")
+        judged = list(store.iter_judgments(latest_only=True))
+    (merged,) = merge_gold([gold], gold_from_store(judged, ROOT))
+    after = map_gold(a, merged)
+    assert sg.id in after.judged and sg.id not in after.evidenced()
+    assert after.links == before.links - theirs
+    assert after.judged == before.judged
+    # then the annotator accepts one sentence after all: that link alone is back, the mark is overruled
+    unit = a.unit_by_id[sorted(theirs)[0][1]]
+    with Store(tmp_path / "s.sqlite") as store:
+        _review(copy.deepcopy(a), store, sg, unit, "accept")
+        judged = list(store.iter_judgments(latest_only=True))
+    assert {j.label for j in judged} == {"no_evidence", "accept"}
+    for order in (judged, judged[::-1]):  # whatever order the store lists them in
+        (merged,) = merge_gold([gold], gold_from_store(order, ROOT))
+        assert map_gold(a, merged).links == (before.links - theirs) | {(sg.id, unit.id)}
