@@ -1004,7 +1004,9 @@ def _listed_bases(s: str, found: list[_Found], k: int) -> None:
 _RESPECTIVELY = re.compile(
     r"([\u4e00-\u9fff“”、]{2,40}?)分别(?:再|又|各)?"
     r"(?:(?:比|较)\s*(?:上年同期|去年同期|上一年|上年|去年|同期|\d{4}\s*年)?)?"
-    r"(?:为|是|达到|达|提高|提升|增长|增加|上升|下降|降低|减少|压减|缩减|不低于|不少于|不超过|不高于|保持在|保持|控制在|稳定在|新增|新建|完成)?了?(?:到|至)?\s*$"
+    r"((?:为|是|达到|达|提高|提升|增长|增加|上升|下降|降低|减少|压减|缩减|不低于|不少于|不超过|不高于|保持在|保持|控制在|稳定在|新增|新建|完成)?了?(?:到|至)?)"
+    # what the figures count, when it follows the verb ("小学、初中分别新增学位2000个、3000个")
+    r"([\u4e00-\u9fff]{1,8}?)?(?:不低于|不少于|不超过|不高于|达到|约)?\s*$"
 )
 # "博士和硕士招生计划", "城镇和农村居民人均可支配收入": the kinds a list contrasts before a head they share
 _PARALLEL = {
@@ -1060,7 +1062,10 @@ def _respectively(s: str, found: list[_Found]) -> None:
         m = _RESPECTIVELY.search(s[cl : fs[0].q.start])
         if m is None:
             continue
-        nouns = _shared_head([n for n in re.split(r"以及|和|、|及|与", m.group(1)) if n])
+        nouns = [n for n in re.split(r"以及|和|、|及|与", m.group(1)) if n]
+        verb, counted = m.group(2), m.group(3)
+        # the items are kinds of what is counted: 小学 + 新增学位 → 小学新增学位
+        nouns = [n + verb + counted for n in nouns] if counted else _shared_head(nouns)
         first = fs[0].q  # "能耗和二氧化碳排放分别降低13.5%、18%": every figure is a fall
         for k, f in enumerate(fs):
             if len(nouns) == len(fs):

@@ -715,7 +715,10 @@ def test_respectively_with_a_shared_head():
     "sent,nouns",
     [("入园率和普惠率分别为95%和90%", ["入园率", "普惠率"]), ("能耗和二氧化碳排放分别降低13.5%、18%", ["能耗", "二氧化碳排放"]),
      ("用水量、能耗分别下降23%、15%", ["用水量", "能耗"]), ("小学和初中学位分别增加3000个和2000个", ["小学学位", "初中学位"]),
-     ("城镇和农村居民人均可支配收入分别增长5%和6%", ["城镇居民人均可支配收入", "农村居民人均可支配收入"])],
+     ("城镇和农村居民人均可支配收入分别增长5%和6%", ["城镇居民人均可支配收入", "农村居民人均可支配收入"]),
+     # what is counted after the verb is every item's ("分别新增学位")
+     ("小学、初中分别新增学位2000个、3000个", ["小学新增学位", "初中新增学位"]),
+     ("小学和初中分别新增学位不少于2万个、1万个", ["小学新增学位", "初中新增学位"])],
 )
 def test_respectively_shares_a_head_only_between_kinds(sent, nouns):
     """Full nouns in a 分别 list keep their own names; kinds of one thing (小学/初中) share its head."""

@@ -412,6 +412,9 @@ def test_a_respectively_list_is_scored_on_the_target_its_figure_answers():
 @pytest.mark.parametrize("goal, reported, status", [
     ("小学和初中生均公用经费分别不低于1200元和1400元。", "小学生均公用经费1250元，初中生均公用经费1300元。", "unmet"),
     ("高中阶段毛入学率和巩固率分别保持在99%和98%以上。", "高中阶段毛入学率99.2%，巩固率98.5%。", "met"),
+    # the noun after the verb: 分别新增学位 counts 小学 and 初中 places apart
+    ("小学、初中分别新增学位2000个、3000个。", "全年小学新增学位2400个，初中新增学位2600个。", "unmet"),
+    ("小学、初中分别新增学位2000个、3000个。", "全年小学新增学位2400个，初中新增学位3100个。", "met"),
 ])
 def test_respectively_lists_with_other_verbs(tmp_path, goal, reported, status):
     """分别不低于 / 分别保持在: every figure of the list is a target, as with 分别达到."""
