@@ -14,7 +14,11 @@ are relative and structural:
 ``qty_match``   a quantity noun of the target is measured in the sentence;
 ``qty_other``   the sub-goal has a numeric target but the sentence reports numbers
                 about something else;
-``negative``    the sentence comes from 存在的问题.
+``negative``    the sentence comes from 存在的问题;
+``concept``     share of the domain concepts the sub-goal names that the sentence reports
+                (:mod:`linker.concepts`: 两翼 → 雄安, 正常运转 → 基本支出), plain and
+                weighted by how few sentences report each (``concept_idf``);
+``concept_new`` the sentence reports such a concept in words the sub-goal does not use.
 
 A :class:`Scorer` (logistic weights and two thresholds, learned from
 annotations by ``linker train``, with defaults fitted on the example reports)
@@ -27,13 +31,14 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from linker import segment
+from linker import concepts, segment
 from linker.encoders import EmbeddingCache, Encoder, embed
 from linker.model import Candidate, EvidenceUnit, Goal, SubGoal
 from linker.status import noun_match
@@ -42,7 +47,7 @@ FEATURES = [
     "dense", "dense_z", "hub", "dense_rank", "mutual_rank", "dense_ctx", "ctx_z", "lex", "lex_rank", "heading",
     "heading_dense", "sg_heading", "terms", "idf_terms", "quoted", "lcs", "qty_match", "qty_other", "negative",
     "unit_title", "unit_len", "sg_generic", "sg_best", "sg_len", "has_target", "sg_heading_dense", "para_dense",
-    "para_best",
+    "para_best", "concept", "concept_idf", "concept_new",
 ]
 RETRIEVE = 30  # candidates per sub-goal that reach the scorer (dense and lexical ranks fused)
 
@@ -243,6 +248,10 @@ def pair_features(
             para_best[key] = max(para_best.get(key, -1.0), float(dz[i, j]))
     idf = _idf(units)
     sg_words = [set(segment.words(s.text)) for s in subgoals]
+    th = concepts.default()
+    named = [th.find(sg.text) for sg in subgoals]
+    reported = [th.reported(u.text) for u in units]
+    concept_weight = _concept_weights(reported)
     unit_title = [1.0 if u.text.rstrip("。") and u.heading.endswith(u.text.rstrip("。").lstrip("一二三四五六七八九十是")) else 0.0 for u in units]
     out: list[list[dict[str, float]]] = []
     for i, sg in enumerate(subgoals):
@@ -250,9 +259,12 @@ def pair_features(
         words = sg_words[i]
         idf_total = sum(idf.get(w, 1.0) for w in words) or 1.0
         quoted = _QUOTED.findall(sg.text)
+        sg_concepts = named[i]
+        concept_total = sum(concept_weight[k] for k in sg_concepts) or 1.0
         row = []
         for j in chosen[i]:
             u = units[j]
+            shared = sg_concepts.keys() & reported[j].keys()
             terms = (sum(1 for w in words if w in u.text) / len(words)) if words else 0.0
             idf_terms = sum(idf.get(w, 1.0) for w in words if w in u.text) / idf_total
             ev_nouns = _qty_nouns(u.quantities)
@@ -287,6 +299,9 @@ def pair_features(
                 "sg_heading_dense": float(shd[i, j]),
                 "para_dense": float(pdn[i, j]),
                 "para_best": para_best.get((i, para_of[j]), 0.0) if sig.has_dense else 0.0,
+                "concept": len(shared) / len(sg_concepts) if sg_concepts else 0.0,
+                "concept_idf": sum(concept_weight[k] for k in shared) / concept_total,
+                "concept_new": 1.0 if any(w not in sg.text for k in shared for w in reported[j][k]) else 0.0,
             })
         out.append(row)
     return out
@@ -362,6 +377,16 @@ def _paragraph_means(units: Sequence[EvidenceUnit], p: np.ndarray) -> np.ndarray
         v = p[idx].mean(axis=0)
         out[idx] = v / (np.linalg.norm(v) + 1e-9)
     return out
+
+
+def _concept_weights(reported: Sequence[dict[int, set[str]]]) -> dict[int, float]:
+    """A concept's weight, log((n + 1) / (sentences reporting it + 1)): rare ones weigh more."""
+    df: dict[int, int] = {}
+    for found in reported:
+        for k in found:
+            df[k] = df.get(k, 0) + 1
+    n = len(reported)
+    return defaultdict(lambda: math.log(n + 1), {k: math.log((n + 1) / (c + 1)) for k, c in df.items()})
 
 
 def _last_heading(heading: str) -> str:

@@ -1,0 +1,86 @@
+"""Domain concepts: what an evaluator knows links a goal to evidence that shares no word with it.
+
+``concepts.txt`` (shipped with the package) holds one concept a line, ``name: term
+term …``: the goal-side wording of a concept, then the words a results sentence uses
+when it reports on it (「两翼: 城市副中心 通州 雄安 北三县」, 「维持学校正常运转: 基本支出
+人员经费 公用经费」). It was written from general knowledge of Chinese public
+administration, independently of the example reports and their annotations.
+
+A text *names* a concept when it holds the name or any of its terms (goals), and
+*reports* it when it holds one of its terms (evidence). Matching uses the concepts a
+sub-goal and a sentence share as features (:mod:`linker.match`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from linker.errors import LinkerError
+
+_LINE = re.compile(r"^([^:：#]+)[:：]\s*(.*)$")
+
+
+@dataclass(frozen=True)
+class Concept:
+    name: str
+    terms: tuple[str, ...]
+
+
+class Thesaurus:
+    """Concepts and a search for them: terms indexed by their first two characters."""
+
+    def __init__(self, concepts: Iterable[Concept]) -> None:
+        self.concepts = list(concepts)
+        self._index: dict[str, list[tuple[str, int, bool]]] = {}  # first two characters → (word, concept, is a term)
+        for k, c in enumerate(self.concepts):
+            words = [(t, True) for t in c.terms] + ([(c.name, False)] if c.name not in c.terms else [])
+            for w, is_term in words:
+                if len(w) >= 2:
+                    self._index.setdefault(w[:2], []).append((w, k, is_term))
+
+    def find(self, text: str) -> dict[int, set[str]]:
+        """Concept index → the words of it found in ``text`` (a name counts as a word of its concept)."""
+        found: dict[int, set[str]] = {}
+        index = self._index
+        for i in range(len(text) - 1):
+            for w, k, _ in index.get(text[i : i + 2], ()):
+                if text.startswith(w, i):
+                    found.setdefault(k, set()).add(w)
+        return found
+
+    def reported(self, text: str) -> dict[int, set[str]]:
+        """Concept index → the terms of it in ``text``: what a results sentence reports."""
+        out: dict[int, set[str]] = {}
+        index = self._index
+        for i in range(len(text) - 1):
+            for w, k, is_term in index.get(text[i : i + 2], ()):
+                if is_term and text.startswith(w, i):
+                    out.setdefault(k, set()).add(w)
+        return out
+
+
+def parse(text: str, source: str = "concepts.txt") -> Thesaurus:
+    """Read ``name: term term …`` lines (``#`` starts a comment); a malformed line is a LinkerError naming it."""
+    concepts = []
+    for n, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        m = _LINE.match(line)
+        if m is None or not m.group(2).split():
+            raise LinkerError(f"{source}:{n}: a concept line reads 'name: term term …'")
+        concepts.append(Concept(m.group(1).strip(), tuple(dict.fromkeys(m.group(2).split()))))
+    return Thesaurus(concepts)
+
+
+@lru_cache(maxsize=1)
+def default() -> Thesaurus:
+    """The shipped thesaurus."""
+    return parse(resources.files("linker").joinpath("concepts.txt").read_text(encoding="utf-8"))
+
+
+__all__ = ["Concept", "Thesaurus", "default", "parse"]

@@ -1,0 +1,68 @@
+"""The domain thesaurus (linker/concepts.txt) and what matching makes of it."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from linker import concepts
+from linker.errors import LinkerError
+from linker.match import pair_features, signals
+from linker.model import EvidenceUnit, Goal, SubGoal
+
+GENERIC = {"提升", "提高", "加强", "推进", "完善", "深化", "全面", "进一步", "建设", "工作", "发展", "机制", "体系", "水平",
+           "质量", "教育", "学校", "学生", "管理", "服务", "政府", "财政", "资金"}
+
+
+def test_the_shipped_thesaurus_is_well_formed():
+    th = concepts.default()
+    assert len(th.concepts) >= 400
+    uses = Counter(t for c in th.concepts for t in c.terms)
+    assert not [t for t in uses if len(t) < 2 or not t.strip() or any(ch in t for ch in "，。、；：:（）() ")]
+    assert max(uses.values()) <= 3, uses.most_common(3)
+    assert not GENERIC & set(uses), "a lone generic word would make every sentence report the concept"
+    names = [c.name for c in th.concepts]
+    assert len(names) == len(set(names))
+
+
+def test_goals_name_concepts_by_name_or_term_and_sentences_report_them_by_term():
+    th = concepts.parse("两翼: 城市副中心 雄安 北三县\n# a comment\n维持学校正常运转: 基本支出 人员经费 公用经费\n")
+    assert [c.name for c in th.concepts] == ["两翼", "维持学校正常运转"]
+    goal = th.find("支持“两翼”教育改革发展，维持学校正常运转。")
+    assert {th.concepts[k].name for k in goal} == {"两翼", "维持学校正常运转"}
+    got = th.reported("雄安新区3所学校顺利推进，基本支出999176.59万元，人员经费、公用经费保障到位。")
+    assert {th.concepts[k].name: words for k, words in got.items()} == {"两翼": {"雄安"}, "维持学校正常运转": {"基本支出", "人员经费", "公用经费"}}
+    assert th.reported("支持两翼发展，维持学校正常运转。") == {}  # a name is the goal's word, not a report of results
+
+
+def test_a_malformed_line_is_named():
+    with pytest.raises(LinkerError, match=r"mine.txt:2: a concept line reads 'name: term term …'"):
+        concepts.parse("两翼: 雄安\n只有名字没有词\n", source="mine.txt")
+    with pytest.raises(LinkerError, match=r"mine.txt:1:"):
+        concepts.parse("两翼:\n", source="mine.txt")
+
+
+def _pair_features(goal: str, sentences: list[str]) -> list[dict[str, float]]:
+    sg = SubGoal(id="g1.1", goal_id="g1", start=0, end=len(goal), text=goal)
+    g = Goal(id="g1", section_id="s1", start=0, end=len(goal), text=goal, kind="paragraph", subgoals=[sg])
+    units, pos = [], 0
+    for k, s in enumerate(sentences):
+        units.append(EvidenceUnit(id=f"e0.{k}", doc_index=0, section_id="s2", start=pos, end=pos + len(s), text=s, paragraph=k))
+        pos += len(s) + 1
+    sig, _ = signals([g], units, encoder=None)
+    chosen = sig.retrieve(len(units))
+    feats = pair_features([sg], units, sig, chosen)[0]
+    return [next(f for f in feats if int(f["_j"]) == j) for j in range(len(units))]
+
+
+def test_a_sentence_reporting_the_goals_concept_in_other_words_is_told_apart():
+    """「支持"两翼"」 shares no word with 「雄安新区…」, but the thesaurus knows they are one concept."""
+    two_wings, budget, other = _pair_features("支持“两翼”教育改革发展。", [
+        "雄安新区3所“交钥匙”建设项目顺利推进。", "基本支出999176.59万元。", "开展校园足球联赛。"])
+    assert two_wings["concept"] == 1.0 and two_wings["concept_new"] == 1.0 and two_wings["concept_idf"] > 0
+    assert budget["concept"] == budget["concept_new"] == budget["concept_idf"] == 0.0
+    assert other["concept"] == other["concept_new"] == 0.0
+    assert two_wings["lex"] == 0.0  # nothing lexical to go on
+    (same_words,) = _pair_features("推进雄安新区教育合作。", ["雄安新区3所学校建设项目顺利推进。"])
+    assert same_words["concept"] == 1.0 and same_words["concept_new"] == 0.0  # the goal's own word: nothing new
