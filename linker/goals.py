@@ -277,12 +277,21 @@ def _verb_pieces(text: str, a: int, b: int) -> list[tuple[int, int]]:
     return pieces
 
 
+# a clause that says what guides the work, not what it is to achieve: context, not a sub-goal
+# ("以习近平新时代中国特色社会主义思想为指导，", "深入贯彻落实全国和全市教育大会精神，", "在市委市政府的领导下，")
+_GUIDING = re.compile(
+    r"^(?:坚持)?以[^，。；]{2,60}为(?:指导|统领|引领|遵循)[，,；]?$"
+    r"|^(?:深入|认真|全面)*(?:学习)?贯彻(?:落实)?[^，。；]{2,60}(?:精神|部署|要求)[，,；]?$"
+    r"|^在[^，。；]{2,40}(?:领导|指导)下[，,；]?$"
+)
+
+
 def _clause_goal(doc: Document, a: int, b: int, sec: Section, *, kind: str, title: str) -> Goal:
     goal = Goal(id="", section_id=sec.id, start=a, end=b, text=doc.text[a:b], kind=kind, title=title)
-    for ca, cb in segment.clauses(doc.text, a, b):
-        t = doc.text[ca:cb]
-        if len(t.strip("，；。 ")) >= 4:
-            goal.subgoals.append(SubGoal(id="", goal_id="", start=ca, end=cb, text=t))
+    clauses = [(ca, cb) for ca, cb in segment.clauses(doc.text, a, b) if len(doc.text[ca:cb].strip("，；。 ")) >= 4]
+    guided = [(ca, cb) for ca, cb in clauses if not _GUIDING.match(doc.text[ca:cb].strip())]
+    for ca, cb in guided or clauses:  # a paragraph of nothing but guidance keeps its clauses
+        goal.subgoals.append(SubGoal(id="", goal_id="", start=ca, end=cb, text=doc.text[ca:cb]))
     return goal
 
 

@@ -25,10 +25,35 @@ def test_000_goals_are_the_overall_goal_and_eleven_indicators(goals_000):
 def test_000_subgoal_counts_per_indicator(goals_000):
     # counted by reading 一、(二): the sentences after each item's title sentence
     assert [len(g.subgoals) for g in goals_000[1:]] == [14, 2, 14, 7, 15, 14, 8, 6, 4, 12, 20]
+    assert len(goals_000[0].subgoals) == 9  # 11 clauses, less the two that say what guides the work
     # the 总体目标 paragraph is split into its clauses
     overall = [sg.text for sg in goals_000[0].subgoals]
     assert "坚持教育优先发展，" in overall
     assert overall[-1] == "保障中小学学位、扩大优质教育资源、提升教育教学质量、解决群众关心的热点难点问题。"
+
+
+def test_guiding_clauses_are_the_goals_context_not_its_subgoals(goals_000, tmp_path):
+    """「以习近平新时代中国特色社会主义思想为指导，」 says what guides the work, not what it is to achieve."""
+    overall = goals_000[0]
+    texts = [sg.text for sg in overall.subgoals]
+    assert "以习近平新时代中国特色社会主义思想为指导" in overall.text and "深入贯彻落实全国和全市教育大会精神" in overall.text
+    assert not [t for t in texts if t.startswith(("以习近平新时代", "深入贯彻落实全国"))]
+    assert texts[0] == "坚持教育优先发展，"  # a principle of the work itself stays
+    assert "以优化教育结构、补齐教育短板、促进教育公平、提升教育质量为目标，" in texts  # 为目标 is a goal
+    from linker.goals import _GUIDING
+
+    for clause in ("在市委市政府的坚强领导下，", "认真贯彻落实市委市政府决策部署，", "坚持以人民为中心的发展思想为引领，"):
+        assert _GUIDING.match(clause), clause
+    for clause in ("以建设教育强国为目标，", "贯彻落实“双减”政策，减轻学生负担。", "坚持五育并举，"):
+        assert not _GUIDING.match(clause), clause
+    # a goal paragraph of nothing but guidance is still read, rather than lost
+    from linker.pipeline import Options, analyze
+
+    path = tmp_path / "r.txt"
+    path.write_text("2022年度部门整体绩效评价报告\n一、部门整体绩效目标设立情况\n以习近平新时代中国特色社会主义思想为指导。\n"
+                    "二、整体绩效目标实现情况\n全年完成培训。\n", encoding="utf-8")
+    a = analyze(path, options=Options(model="lexical", use_store=False))
+    assert [sg.text for _, sg in a.subgoals()] == ["以习近平新时代中国特色社会主义思想为指导。"]
 
 
 def test_subgoal_spans_are_the_report_text(goals_000):
