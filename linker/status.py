@@ -248,26 +248,43 @@ def comparable(actual: Quantity, target: Quantity) -> bool | None:
     ok = quantities.compare(a, t)
     if ok is not None:
         return ok
+    via = _through_baseline(a, t)
+    return quantities.compare(via[0], via[1]) if via is not None else None
+
+
+def _through_baseline(a: Quantity, t: Quantity) -> tuple[Quantity, Quantity, str] | None:
+    """A 百分点 change and a % level made comparable by a baseline: (actual, target, how), or None."""
     from linker.quantities import normalise_unit
 
-    pct = {normalise_unit(a.unit)[0], normalise_unit(t.unit)[0]}
-    if pct != {"%", "百分点"}:
+    au, tu = normalise_unit(a.unit)[0], normalise_unit(t.unit)[0]
+    if {au, tu} != {"%", "百分点"}:
         return None
-    if normalise_unit(t.unit)[0] == "百分点" and t.base_value is not None and a.change is None:
+    if tu == "百分点" and t.base_value is not None and a.change is None:
         sign = -1 if t.change == "decrease" else 1
         level = replace(t, value=t.base_value + sign * t.value, unit="%", change=None)
-        return quantities.compare(a, level)
-    if (normalise_unit(a.unit)[0] == "百分点" and a.change is not None and t.base_value is not None
+        return a, level, f"target level {t.base_value:g}% {'-' if sign < 0 else '+'} {t.value:g}百分点 = {level.value:g}%"
+    if (au == "百分点" and a.change is not None and t.base_value is not None
             and t.change is None and a.base_year is not None and a.base_year == t.base_year):
         # 比2020年提高2个百分点 against an indicator table's 2020 column (87) and its ≥90% target: 89%
         sign = -1 if a.change == "decrease" else 1
         level = replace(a, value=t.base_value + sign * a.value, unit="%", change=None)
-        return quantities.compare(level, t)
-    if normalise_unit(a.unit)[0] == "%" and a.base_value is not None and normalise_unit(t.unit)[0] == "百分点":
+        return level, t, f"{t.base_value:g}% {'-' if sign < 0 else '+'} {a.value:g}百分点 = {level.value:g}%"
+    if au == "%" and a.base_value is not None and tu == "百分点":
         delta = a.value - a.base_value
         ch = replace(a, value=abs(delta), unit="百分点", change="increase" if delta >= 0 else "decrease")
-        return quantities.compare(ch, t)
+        return ch, t, f"{a.base_value:g}% → {a.value:g}%: {'+' if delta >= 0 else '-'}{abs(delta):g}百分点"
     return None
+
+
+def compared_as(actual: Quantity, target: Quantity) -> str:
+    """How a figure was set against its target when a baseline had to bridge them ("87% + 1.5百分点 = 88.5%"), else ""."""
+    from linker import quantities
+
+    a, t = _as_change(actual), _as_change(target)
+    if quantities.compare(a, t) is not None:
+        return ""
+    via = _through_baseline(a, t)
+    return via[2] if via is not None else ""
 
 
 def _year(years: Years, unit: EvidenceUnit | None) -> int | None:
@@ -463,7 +480,9 @@ def _from_evidence(
         year = _year(evidence_year, units[uid])
         st = Status.MET if ok else Status.UNMET
         verb = "satisfies" if ok else "contradicts"
-        st, note = due_context(st, f"{describe(q)} {verb} {describe(sg.target)}", sg.target.deadline, year)
+        how = compared_as(q, sg.target)
+        figure = f"{describe(q)} ({how})" if how else describe(q)
+        st, note = due_context(st, f"{figure} {verb} {describe(sg.target)}", sg.target.deadline, year)
         return Verdict(st, note + via, q, uid, due=_due(sg, year))
     if not accepted:
         if cands and cands[0].score >= scorer.weak:
@@ -612,5 +631,13 @@ def note_zh(note: str | None) -> str:
     for pattern, zh in _FIGURE_NOTES:
         m = pattern.fullmatch(note)
         if m:
-            return zh.format(**m.groupdict())
+            return zh.format(**{k: _bridge_zh(v) for k, v in m.groupdict().items()})
     return note
+
+
+def _bridge_zh(figure: str) -> str:
+    """「普惠率 提高2百分点 (87% + 2百分点 = 89%)」 → 「…（87% + 2百分点 = 89%）」: :func:`compared_as` in Chinese."""
+    m = re.fullmatch(r"(.+) \((.+)\)", figure)
+    if m is None:
+        return figure
+    return f"{m.group(1)}（{m.group(2).replace('target level ', '目标水平 ')}）"

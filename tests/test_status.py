@@ -107,6 +107,17 @@ def test_percentage_points_against_a_percent_level():
     assert comparable(Quantity(0, 0, 6.0, unit="个百分点", quantity="入园率"), bare) is True
     # an actual level with its baseline answers a 百分点 target
     assert comparable(Quantity(0, 0, 91.0, unit="%", quantity="入园率", base_value=85.0), bare) is True
+    # and the notes say how the two were bridged
+    from linker.status import compared_as
+
+    assert compared_as(Quantity(0, 0, 88.0, unit="%", quantity="入园率"), target) == "target level 85% + 5百分点 = 90%"
+    assert compared_as(Quantity(0, 0, 91.0, unit="%", quantity="入园率", base_value=85.0), bare) == "85% → 91%: +6百分点"
+    assert compared_as(Quantity(0, 0, 6.0, unit="个百分点", quantity="入园率"), bare) == ""  # nothing to bridge
+    assert compared_as(Quantity(0, 0, 91.0, unit="%", quantity="入园率"), bare) == ""  # nothing can
+    from linker.status import note_zh
+
+    assert note_zh("入园率 88% (target level 85% + 5百分点 = 90%) contradicts 入园率 ≥5百分点") == (
+        "入园率 88%（目标水平 85% + 5百分点 = 90%），未达到目标 入园率 ≥5百分点")
 
 
 def test_a_figure_about_something_else_decides_nothing():

@@ -100,8 +100,14 @@ def test_a_rise_in_percentage_points_reaches_a_level_from_the_tables_baseline(tm
     assert (pu.target.base_value, pu.target.base_year, pu.target.value) == (87.0, 2020, 90.0)
     v = a.verdicts[pu.id]
     assert v.status == Status.UNMET and v.due == 2025 and v.actual.unit == "百分点"
+    # the note shows the level compared, not only the rise
+    assert "(87% + 2百分点 = 89%) contradicts" in v.note and "≥90%" in v.note
+    from linker.status import note_zh
+
+    assert "（87% + 2百分点 = 89%），未达到目标" in note_zh(v.note) and note_zh(v.note).startswith("尚未到期")
     v = a.verdicts[table["中小学生体质健康测试达标优良率（%）"].id]
     assert v.status == Status.MET and v.note.startswith("interim")
+    assert "(62.4% + 10百分点 = 72.4%) satisfies" in v.note
     # no 2020 column for 智慧校园覆盖率, and 比上年 is another base: no level can be read off
     smart = table["智慧校园覆盖率（%）"]
     assert smart.target.base_value is None and a.verdicts[smart.id].status not in (Status.MET, Status.UNMET)
