@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from linker import segment
 from linker.errors import LinkerError
 
 _LINE = re.compile(r"^([^:：#]+)[:：]\s*(.*)$")
@@ -44,23 +45,28 @@ class Thesaurus:
 
     def find(self, text: str) -> dict[int, set[str]]:
         """Concept index → the words of it found in ``text`` (a name counts as a word of its concept)."""
-        found: dict[int, set[str]] = {}
-        index = self._index
-        for i in range(len(text) - 1):
-            for w, k, _ in index.get(text[i : i + 2], ()):
-                if text.startswith(w, i):
-                    found.setdefault(k, set()).add(w)
-        return found
+        return self._search(text, names=True)
 
     def reported(self, text: str) -> dict[int, set[str]]:
         """Concept index → the terms of it in ``text``: what a results sentence reports."""
-        out: dict[int, set[str]] = {}
+        return self._search(text, names=False)
+
+    def _search(self, text: str, *, names: bool) -> dict[int, set[str]]:
+        # a two-character word counts only as a word of the text (jieba's), not across two:
+        # 外培 is not in 校外培训, 名师 not in 3万余名师生, 用能 not in 应用能力
+        found: dict[int, set[str]] = {}
         index = self._index
+        bounds: frozenset[int] | None = None
         for i in range(len(text) - 1):
             for w, k, is_term in index.get(text[i : i + 2], ()):
-                if is_term and text.startswith(w, i):
-                    out.setdefault(k, set()).add(w)
-        return out
+                if (is_term or names) and text.startswith(w, i):
+                    if len(w) == 2:
+                        if bounds is None:
+                            bounds = segment.boundaries(text)
+                        if i not in bounds or i + 2 not in bounds:
+                            continue
+                    found.setdefault(k, set()).add(w)
+        return found
 
 
 def parse(text: str, source: str = "concepts.txt") -> Thesaurus:

@@ -162,9 +162,11 @@ class _Places:
 def merge_gold(*groups: Sequence[GoldSet], root: Path | None = None) -> list[GoldSet]:
     """One gold set per document pair; a judgment made twice counts once, a later reject cancels an accept.
 
-    A later "no evidence" for a sub-goal cancels its earlier accepts, and a later accept
-    its earlier "no evidence": later is a later group, or inside the store's group a
-    later time (as the analysis applies the store, :func:`linker.feedback.apply`).
+    A "no evidence" mark for a sub-goal cancels the accepts of it made before it, unless
+    an accept of it was made after the mark, which makes the mark void: the rule by which
+    the analysis applies the store (:func:`linker.feedback.apply`). Later is a later
+    group, or inside one group (the store's) a later time; the order of the records
+    within a group does not matter.
 
     Inside one group, records are the same judgment when their quotes are. A later
     group (the store after the files) is matched against the earlier ones by what its
@@ -181,13 +183,6 @@ def merge_gold(*groups: Sequence[GoldSet], root: Path | None = None) -> list[Gol
             kept = merged.setdefault((gs.goal_document, gs.evidence_document), [])
             for r in gs.records:
                 link = r.label != "no_evidence"
-                # the other kind of judgment (accept against "no evidence") of this sub-goal
-                # (of one file, both stand: they have no times to order them)
-                other = [i for i, (g, x) in enumerate(kept) if (x.label == "no_evidence") == link
-                         and (_before(g, x, k, r) or _before(k, r, g, x)) and places.same_subgoal(gs, x, r)
-                         ] if r.label != "reject" else []
-                if any(_before(k, r, kept[i][0], kept[i][1]) for i in other):
-                    continue  # already overruled by a later judgment of the other kind
                 same = [i for i, (g, x) in enumerate(kept)
                         if (x.label != "no_evidence") == link
                         and ((x.subgoal, x.evidence) == (r.subgoal, r.evidence) or (g < k and places.same(gs, x, r)))]
@@ -197,10 +192,31 @@ def merge_gold(*groups: Sequence[GoldSet], root: Path | None = None) -> list[Gol
                         same = same[1:]
                     else:
                         kept.append((k, r))
-                same += [i for i in other if _before(kept[i][0], kept[i][1], k, r)]
-                for i in sorted(set(same), reverse=True):
+                for i in reversed(same):
                     del kept[i]
+    for (g, e), kept in merged.items():
+        merged[(g, e)] = _marks_applied(GoldSet(g, e, root=base), kept, places)
     return [GoldSet(g, e, [r for _, r in recs], root=base) for (g, e), recs in merged.items() if recs]
+
+
+def _marks_applied(gs: GoldSet, kept: list[tuple[int, GoldRecord]], places: _Places) -> list[tuple[int, GoldRecord]]:
+    """"No evidence" marks against accepts of the same sub-goal, as :func:`linker.feedback.apply` weighs them.
+
+    A mark that an accept of its sub-goal was made after is void; one that stands cancels
+    every accept of its sub-goal made before it. Records of one file have no times: a
+    mark and an accept in the same file both stand, as written.
+    """
+    marks = [(g, x) for g, x in kept if x.label == "no_evidence"]
+    accepts = [(g, x) for g, x in kept if x.label == "accept"]
+    drop: set[int] = set()
+    for mg, mark in marks:
+        # only records with an order between them can weigh against each other (times first: cheap)
+        later = [x for g, x in accepts if _before(mg, mark, g, x) and places.same_subgoal(gs, x, mark)]
+        if later:
+            drop.add(id(mark))
+            continue
+        drop.update(id(x) for g, x in accepts if _before(g, x, mg, mark) and places.same_subgoal(gs, x, mark))
+    return [(g, x) for g, x in kept if id(x) not in drop]
 
 
 def _before(g: int, x: GoldRecord, k: int, r: GoldRecord) -> bool:

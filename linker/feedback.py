@@ -7,9 +7,10 @@ candidates when the model did not propose them), rejected ones are not, a
 overrides replace the computed ones. Statuses are then judged again with
 :func:`linker.status.judge`. Judgments are mapped by their quotes
 (:mod:`linker.anchors`); those that no longer map are counted in a warning on
-the goal document, never silently dropped. Judgments of a goal's title line
-(the gold files' ``"title": true`` records: the title is not a sub-goal) are
-not stale: they are counted apart, as :attr:`Applied.titles`.
+the goal document, never silently dropped. Judgments of a goal's own words that
+are no sub-goal — its title line (the gold files' ``"title": true`` records), or a
+guiding clause such as 以…为指导 (:data:`linker.goals._GUIDING`) — are not stale:
+they are counted apart, as :attr:`Applied.titles`.
 """
 
 from __future__ import annotations
@@ -62,20 +63,20 @@ class Applied:
     """What :func:`apply` did with the judgments about the analysis (the latest ones)."""
 
     applied: int = 0  # mapped onto a sub-goal (and evidence sentence) and applied
-    titles: int = 0  # about a goal's title line, which is not a sub-goal: kept apart, not stale
+    titles: int = 0  # about a goal's words that are no sub-goal (title line, guiding clause): kept apart, not stale
     unmapped: int = 0  # no longer match the analysis: counted in the goal document's warning
 
 
 def title_of(analysis: Analysis, j: Judgment) -> Goal | None:
-    """The goal whose title line (its text before the first sub-goal) ``j``'s sub-goal quote names, if it does."""
+    """The goal whose own words that are no sub-goal (its title line, a guiding clause) ``j``'s sub-goal
+    quote names, if it does."""
     gd = analysis.goal_doc
-    titles = [((g.start, g.subgoals[0].start if g.subgoals else g.end), g) for g in analysis.goals]
     span = anchors.locate(gd, j.subgoal, hint=j.subgoal_span, prefer=[(g.start, g.end) for g in analysis.goals])
     if span is None:
         return None
     if any(sg.start < span[1] and span[0] < sg.end for _, sg in analysis.subgoals()):
         return None
-    return next((g for (a, b), g in titles if a <= span[0] and span[1] <= b and a < b), None)
+    return next((g for g in analysis.goals if g.start <= span[0] and span[1] <= g.end), None)
 
 
 def scorer_of(analysis: Analysis) -> Scorer:

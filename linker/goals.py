@@ -279,10 +279,12 @@ def _verb_pieces(text: str, a: int, b: int) -> list[tuple[int, int]]:
 
 # a clause that says what guides the work, not what it is to achieve: context, not a sub-goal
 # ("以习近平新时代中国特色社会主义思想为指导，", "深入贯彻落实全国和全市教育大会精神，", "在市委市政府的领导下，")
+# (only meetings, speeches and decisions: 贯彻落实"双减"工作要求 or 中央八项规定精神 are commitments the
+# report can evidence, and stay)
 _GUIDING = re.compile(
-    r"^(?:坚持)?以[^，。；]{2,60}为(?:指导|统领|引领|遵循)[，,；]?$"
-    r"|^(?:深入|认真|全面)*(?:学习)?贯彻(?:落实)?[^，。；]{2,60}(?:精神|部署|要求)[，,；]?$"
-    r"|^在[^，。；]{2,40}(?:领导|指导)下[，,；]?$"
+    r"^(?:坚持)?以[^，。；]{2,60}为(?:指导|统领|引领|遵循)[，,；。]?$"
+    r"|^(?:深入|认真|全面|坚决)*(?:学习)?贯彻(?:落实)?[^，。；]{2,60}(?:(?:会议|大会|全会|讲话|指示|批示|论述)精神|决策部署)[，,；。]?$"
+    r"|^在[^，。；]{2,40}(?:领导|指导)下[，,；。]?$"
 )
 
 

@@ -150,11 +150,27 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(w for w in _cut(text) if _is_content(w))
 
 
-def _cut(text: str) -> list[str]:
+def boundaries(text: str) -> frozenset[int]:
+    """Offsets in ``text`` where a jieba word starts or ends (0 and len(text) included)."""
+    return _boundaries(text)
+
+
+@functools.lru_cache(maxsize=65536)
+def _boundaries(text: str) -> frozenset[int]:
+    out = {0}
+    pos = 0
+    for w in _cut(text):
+        pos += len(w)
+        out.add(pos)
+    return frozenset(out)
+
+
+@functools.lru_cache(maxsize=65536)
+def _cut(text: str) -> tuple[str, ...]:
     import jieba
 
     nlp()  # configures jieba's logging
-    return jieba.lcut(text)
+    return tuple(jieba.lcut(text))
 
 
 _STOP = set(

@@ -112,6 +112,10 @@ def _split_noun(noun: str) -> tuple[str, str]:
     return n, ""
 
 
+# the verbs of a count, which a noun may carry in any place (新增小学学位, 小学新增学位, 小学学位增加)
+_VERBLESS = re.compile(r"新增|增加|新建")
+
+
 def noun_match(a: str | None, b: str | None, context: str | None = None) -> int:
     """How surely two measured nouns name the same thing: 2 sure, 1 likely, 0 no.
 
@@ -132,8 +136,8 @@ def noun_match(a: str | None, b: str | None, context: str | None = None) -> int:
         return 0
     a = re.sub(r"\s+", "", a)
     b = re.sub(r"\s+", "", b)
-    if a == b:
-        return 2
+    if a == b or (len(_VERBLESS.sub("", a)) >= 2 and _VERBLESS.sub("", a) == _VERBLESS.sub("", b)):
+        return 2  # 小学新增学位, 新增小学学位 and 小学学位增加 are one count
     ha, _ = _split_noun(a)
     hb, _ = _split_noun(b)
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
@@ -248,8 +252,25 @@ def comparable(actual: Quantity, target: Quantity) -> bool | None:
     ok = quantities.compare(a, t)
     if ok is not None:
         return ok
+    added = _as_addition(a, t)
+    if added is not None:
+        return quantities.compare(*added)
     via = _through_baseline(a, t)
     return quantities.compare(via[0], via[1]) if via is not None else None
+
+
+def _as_addition(a: Quantity, t: Quantity) -> tuple[Quantity, Quantity] | None:
+    """"学位增加2.8万个" answers "新增学位2万个": a count's rise is the number added, which a noun with
+    新增 / 增加 / 新建 names (never a rate: 增加5% is no number of anything)."""
+    from linker.quantities import normalise_unit
+
+    if {normalise_unit(a.unit)[0], normalise_unit(t.unit)[0]} & {"%", "百分点", None}:
+        return None
+    if a.change == "increase" and t.change is None and _VERBLESS.search(t.quantity or ""):
+        return replace(a, change=None), t
+    if t.change == "increase" and a.change is None and _VERBLESS.search(a.quantity or ""):
+        return a, replace(t, change=None)
+    return None
 
 
 def _through_baseline(a: Quantity, t: Quantity) -> tuple[Quantity, Quantity, str] | None:

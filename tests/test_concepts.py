@@ -66,3 +66,19 @@ def test_a_sentence_reporting_the_goals_concept_in_other_words_is_told_apart():
     assert two_wings["lex"] == 0.0  # nothing lexical to go on
     (same_words,) = _pair_features("推进雄安新区教育合作。", ["雄安新区3所学校建设项目顺利推进。"])
     assert same_words["concept"] == 1.0 and same_words["concept_new"] == 0.0  # the goal's own word: nothing new
+
+
+def test_a_two_character_term_is_found_only_as_a_word_of_the_text():
+    """外培 (外地培养) is not in 校外培训, 名师 not in 3万余名师生, 用能 not in 应用能力; whole words still are."""
+    th = concepts.default()
+
+    def names(text: str) -> set[str]:
+        return {th.concepts[k].name for k in th.find(text)}
+
+    assert not any("外培" in words for words in th.find("强化校外培训机构治理。").values())
+    assert not any("名师" in words for words in th.reported("组织3万余名师生参与服务保障活动。").values())
+    assert not any("用能" in words for words in th.reported("提升教师信息技术应用能力。").values())
+    assert any("名师" in words for words in th.reported("评选市级名师100名。").values())
+    assert "两翼" in names("支持“两翼”教育改革发展。")
+    (wrong,) = _pair_features("加强名师工作室建设。", ["组织3万余名师生参与服务保障活动。"])
+    assert wrong["concept"] == wrong["concept_idf"] == wrong["concept_new"] == 0.0

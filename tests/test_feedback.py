@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 
 from linker import anchors, feedback
@@ -92,6 +93,11 @@ def test_judgments_of_goal_titles_are_not_stale(tmp_path: Path, analysis_000) ->
     gold = Path(__file__).resolve().parents[1] / "annotations" / "000_3d28e81d7327b640.jsonl"
     titles = sum(1 for line in gold.read_text(encoding="utf-8").splitlines() if '"title": true' in line)
     assert titles == 19
+    from linker.goals import _GUIDING
+
+    # and 总体目标's guiding clauses (以…为指导), which are its context, no sub-goals
+    titles += sum(1 for line in gold.read_text(encoding="utf-8").splitlines() if _GUIDING.match(json.loads(line)["subgoal"]))
+    assert titles == 21
     with Store(tmp_path / "a.sqlite") as s:
         st.import_jsonl(s, [gold], root=gold.parents[1])
         js = list(s.iter_judgments())

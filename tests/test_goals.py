@@ -42,18 +42,25 @@ def test_guiding_clauses_are_the_goals_context_not_its_subgoals(goals_000, tmp_p
     assert "以优化教育结构、补齐教育短板、促进教育公平、提升教育质量为目标，" in texts  # 为目标 is a goal
     from linker.goals import _GUIDING
 
-    for clause in ("在市委市政府的坚强领导下，", "认真贯彻落实市委市政府决策部署，", "坚持以人民为中心的发展思想为引领，"):
+    for clause in ("在市委市政府的坚强领导下，", "认真贯彻落实市委市政府决策部署，", "坚持以人民为中心的发展思想为引领，",
+                   "以习近平新时代中国特色社会主义思想为指导。", "深入贯彻落实全国教育大会精神。"):
         assert _GUIDING.match(clause), clause
-    for clause in ("以建设教育强国为目标，", "贯彻落实“双减”政策，减轻学生负担。", "坚持五育并举，"):
+    for clause in ("以建设教育强国为目标，", "贯彻落实“双减”政策，减轻学生负担。", "坚持五育并举，",
+                   "认真贯彻落实“双减”工作要求，", "全面贯彻落实中央八项规定精神，", "严格贯彻落实过紧日子要求，"):
         assert not _GUIDING.match(clause), clause
-    # a goal paragraph of nothing but guidance is still read, rather than lost
     from linker.pipeline import Options, analyze
 
-    path = tmp_path / "r.txt"
-    path.write_text("2022年度部门整体绩效评价报告\n一、部门整体绩效目标设立情况\n以习近平新时代中国特色社会主义思想为指导。\n"
-                    "二、整体绩效目标实现情况\n全年完成培训。\n", encoding="utf-8")
-    a = analyze(path, options=Options(model="lexical", use_store=False))
-    assert [sg.text for _, sg in a.subgoals()] == ["以习近平新时代中国特色社会主义思想为指导。"]
+    def subgoals(goal_text: str) -> list[str]:
+        path = tmp_path / "r.txt"
+        path.write_text("2022年度部门整体绩效评价报告\n一、部门整体绩效目标设立情况\n" + goal_text + "\n"
+                        "二、整体绩效目标实现情况\n全年完成培训。\n", encoding="utf-8")
+        return [sg.text for _, sg in analyze(path, options=Options(model="lexical", use_store=False)).subgoals()]
+
+    assert subgoals("在市委市政府的坚强领导下，深入贯彻落实全国教育大会精神。加强校园足球建设，新建校园足球场3块。") == [
+        "加强校园足球建设，", "新建校园足球场3块。"]
+    # a goal paragraph of nothing but guidance is still read, rather than lost
+    assert subgoals("在市委市政府的坚强领导下，以习近平新时代中国特色社会主义思想为指导。") == [
+        "在市委市政府的坚强领导下，", "以习近平新时代中国特色社会主义思想为指导。"]
 
 
 def test_subgoal_spans_are_the_report_text(goals_000):

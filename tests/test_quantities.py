@@ -717,8 +717,10 @@ def test_respectively_with_a_shared_head():
      ("用水量、能耗分别下降23%、15%", ["用水量", "能耗"]), ("小学和初中学位分别增加3000个和2000个", ["小学学位", "初中学位"]),
      ("城镇和农村居民人均可支配收入分别增长5%和6%", ["城镇居民人均可支配收入", "农村居民人均可支配收入"]),
      # what is counted after the verb is every item's ("分别新增学位")
-     ("小学、初中分别新增学位2000个、3000个", ["小学新增学位", "初中新增学位"]),
-     ("小学和初中分别新增学位不少于2万个、1万个", ["小学新增学位", "初中新增学位"])],
+     ("小学、初中分别新增学位2000个、3000个", ["小学学位", "初中学位"]),
+     ("小学和初中分别新增学位不少于2万个、1万个", ["小学学位", "初中学位"]),
+     # a verb that is not one of the list is no counted noun: the items keep their own words
+     ("小学和初中学位分别扩大3000个和2000个", ["小学学位", "初中学位"]), ("男生和女生分别占52%和48%", ["男生", "女生"])],
 )
 def test_respectively_shares_a_head_only_between_kinds(sent, nouns):
     """Full nouns in a 分别 list keep their own names; kinds of one thing (小学/初中) share its head."""

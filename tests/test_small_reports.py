@@ -415,6 +415,9 @@ def test_a_respectively_list_is_scored_on_the_target_its_figure_answers():
     # the noun after the verb: 分别新增学位 counts 小学 and 初中 places apart
     ("小学、初中分别新增学位2000个、3000个。", "全年小学新增学位2400个，初中新增学位2600个。", "unmet"),
     ("小学、初中分别新增学位2000个、3000个。", "全年小学新增学位2400个，初中新增学位3100个。", "met"),
+    # the report may put the count's verb anywhere
+    ("小学、初中分别新增学位2000个、3000个。", "小学学位新增2400个，初中学位新增2600个。", "unmet"),
+    ("小学、初中分别新增学位2000个、3000个。", "新增小学学位2400个，新增初中学位3100个。", "met"),
 ])
 def test_respectively_lists_with_other_verbs(tmp_path, goal, reported, status):
     """分别不低于 / 分别保持在: every figure of the list is a target, as with 分别达到."""

@@ -120,6 +120,21 @@ def test_percentage_points_against_a_percent_level():
         "入园率 88%（目标水平 85% + 5百分点 = 90%），未达到目标 入园率 ≥5百分点")
 
 
+def test_a_counts_rise_is_the_number_added():
+    """"学位增加2.8万个" answers "新增学位2万个" (and the other way round); a rise in % never does."""
+    from linker.quantities import find_quantities, parse_target
+
+    added = parse_target("全年新增学位2万个。")
+    assert comparable(find_quantities("学位增加2.8万个。")[0], added) is True
+    assert comparable(find_quantities("学位增加1.5万个。")[0], added) is False
+    assert comparable(find_quantities("学位数量增加5%。")[0], added) is None
+    rise = parse_target("全年学位增加2万个。")
+    assert rise.change == "increase"
+    assert comparable(find_quantities("新增学位1.8万个。")[0], rise) is False
+    v, _ = run(goal_with("全年新增中小学学位2万个"), [unit("u1", "全市中小学学位增加2.8万个。")])
+    assert v.status == Status.MET, v.note
+
+
 def test_a_figure_about_something_else_decides_nothing():
     v, _ = run(goal_with("普惠性幼儿园覆盖率达到90%"), [unit("u1", "全市集团化办学覆盖率达到52%，学区覆盖率达到90%")])
     assert v.status == Status.EVIDENCED and v.actual is None
