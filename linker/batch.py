@@ -223,6 +223,9 @@ def settings_of(options: Options | None, formats: Sequence[str]) -> dict[str, An
     if opts.reranker is not None and Path(opts.reranker).is_dir():
         d["reranker_files"] = {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
                                for p in sorted(Path(opts.reranker).iterdir()) if p.is_file()}
+    if opts.concepts:  # a concept file edited since changes the links
+        d["concepts_files"] = [hashlib.sha256(Path(p).read_bytes()).hexdigest() if Path(p).is_file() else None
+                               for p in opts.concepts]
     d["formats"] = sorted(formats)
     return json.loads(json.dumps(d, default=str))
 

@@ -9,15 +9,19 @@ administration, independently of the example reports and their annotations.
 A text *names* a concept when it holds the name or any of its terms (goals), and
 *reports* it when it holds one of its terms (evidence). Matching uses the concepts a
 sub-goal and a sentence share as features (:mod:`linker.match`).
+
+Users add their own (``--concepts FILE``, same format): :func:`load` reads them after
+the shipped ones; a concept of the same name gains their terms.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 from linker import segment
 from linker.errors import LinkerError
@@ -69,8 +73,7 @@ class Thesaurus:
         return found
 
 
-def parse(text: str, source: str = "concepts.txt") -> Thesaurus:
-    """Read ``name: term term …`` lines (``#`` starts a comment); a malformed line is a LinkerError naming it."""
+def _concepts(text: str, source: str) -> list[Concept]:
     concepts = []
     for n, raw in enumerate(text.splitlines(), 1):
         line = raw.split("#", 1)[0].strip()
@@ -80,13 +83,53 @@ def parse(text: str, source: str = "concepts.txt") -> Thesaurus:
         if m is None or not m.group(2).split():
             raise LinkerError(f"{source}:{n}: a concept line reads 'name: term term …'")
         concepts.append(Concept(m.group(1).strip(), tuple(dict.fromkeys(m.group(2).split()))))
-    return Thesaurus(concepts)
+    return concepts
+
+
+def _merged(concepts: Iterable[Concept]) -> list[Concept]:
+    """One concept per name, with the terms of every line that names it, in order."""
+    by_name: dict[str, list[str]] = {}
+    for c in concepts:
+        by_name.setdefault(c.name, []).extend(c.terms)
+    return [Concept(name, tuple(dict.fromkeys(terms))) for name, terms in by_name.items()]
+
+
+def parse(text: str, source: str = "concepts.txt") -> Thesaurus:
+    """Read ``name: term term …`` lines (``#`` starts a comment); a malformed line is a LinkerError naming it."""
+    return Thesaurus(_merged(_concepts(text, source)))
+
+
+def _shipped_text() -> str:
+    return resources.files("linker").joinpath("concepts.txt").read_text(encoding="utf-8")
 
 
 @lru_cache(maxsize=1)
 def default() -> Thesaurus:
     """The shipped thesaurus."""
-    return parse(resources.files("linker").joinpath("concepts.txt").read_text(encoding="utf-8"))
+    return parse(_shipped_text())
 
 
-__all__ = ["Concept", "Thesaurus", "default", "parse"]
+def load(extra: Sequence[str | Path] = ()) -> Thesaurus:
+    """The shipped thesaurus, extended by the concept files ``extra`` (UTF-8, the same format).
+
+    A file that is missing or unreadable, or a malformed line, is a LinkerError naming it.
+    """
+    if not extra:
+        return default()
+    concepts = _concepts(_shipped_text(), "concepts.txt")
+    for path in map(Path, extra):
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except FileNotFoundError:
+            raise LinkerError(f"--concepts {path}: no such file") from None
+        except IsADirectoryError:
+            raise LinkerError(f"--concepts {path}: a folder, not a concept file") from None
+        except UnicodeDecodeError:
+            raise LinkerError(f"--concepts {path}: not UTF-8 text; save it as UTF-8, one 'name: term term …' a line") from None
+        except OSError as exc:
+            raise LinkerError(f"--concepts {path}: cannot be read ({exc.strerror or exc})") from None
+        concepts += _concepts(text, str(path))
+    return Thesaurus(_merged(concepts))
+
+
+__all__ = ["Concept", "Thesaurus", "default", "load", "parse"]

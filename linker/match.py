@@ -223,9 +223,11 @@ class Signals:
 
 
 def pair_features(
-    subgoals: Sequence[SubGoal], units: Sequence[EvidenceUnit], sig: Signals, chosen: np.ndarray
+    subgoals: Sequence[SubGoal], units: Sequence[EvidenceUnit], sig: Signals, chosen: np.ndarray,
+    thesaurus: concepts.Thesaurus | None = None,
 ) -> list[list[dict[str, float]]]:
-    """Feature dicts for the chosen (sub-goal, unit) pairs; see the module docstring."""
+    """Feature dicts for the chosen (sub-goal, unit) pairs; see the module docstring.
+    ``thesaurus``: the domain concepts (by default the shipped ones)."""
     n, m = sig.dense.shape
     dense = sig.dense
     dz = (dense - dense.mean(axis=1, keepdims=True)) / (dense.std(axis=1, keepdims=True) + 1e-6)
@@ -248,7 +250,7 @@ def pair_features(
             para_best[key] = max(para_best.get(key, -1.0), float(dz[i, j]))
     idf = _idf(units)
     sg_words = [set(segment.words(s.text)) for s in subgoals]
-    th = concepts.default()
+    th = thesaurus if thesaurus is not None else concepts.default()
     named = [th.find(sg.text) for sg in subgoals]
     reported = [th.reported(u.text) for u in units]
     concept_weight = _concept_weights(reported)
@@ -422,6 +424,7 @@ def match(
     top_k: int = 10,
     progress: object | None = None,
     prefetch: object | None = None,
+    thesaurus: concepts.Thesaurus | None = None,
 ) -> MatchResult:
     subgoals = [sg for g in goals for sg in g.subgoals]
     result = MatchResult(model=encoder.name if encoder is not None else "lexical")
@@ -432,7 +435,7 @@ def match(
         return result
     sig, result.embedded = signals(goals, units, encoder=encoder, cache=cache, progress=progress, prefetch=prefetch)
     chosen = sig.retrieve(RETRIEVE)
-    feats = pair_features(subgoals, units, sig, chosen)
+    feats = pair_features(subgoals, units, sig, chosen, thesaurus)
     for i, sg in enumerate(subgoals):
         cands = []
         for f in feats[i]:

@@ -38,6 +38,7 @@ class Options:
     db: Path | None = None  # the annotation store; None: $LINKER_DB or ~/.local/share/linker/linker.sqlite
     use_store: bool = True  # let annotators' judgments override the model (a missing store means none)
     block_overrides: dict[str, tuple[str, str]] = field(default_factory=dict)  # sub-goal id → (产出/效果, category)
+    concepts: tuple[Path, ...] = ()  # concept files that extend the shipped thesaurus (linker.concepts)
 
 
 @dataclass
@@ -105,6 +106,9 @@ def analyze(
             progress(stage, done, total)
 
     say("reading")
+    from linker import concepts
+
+    thesaurus = concepts.load(opts.concepts)  # a bad concept file is refused before any work
     goal_doc = load(goals_path, opts.overrides)
     same = not evidence_paths or [Path(p).resolve() for p in evidence_paths] == [Path(goals_path).resolve()]
     evidence_docs = [goal_doc] if same else [load(p, opts.evidence_overrides) for p in evidence_paths]
@@ -167,7 +171,8 @@ def analyze(
 
     try:
         say("embedding", 0, total)
-        result = match(goals, units, encoder=encoder, cache=cache, scorer=scorer, top_k=opts.top_k, progress=tick, prefetch=prefetch)
+        result = match(goals, units, encoder=encoder, cache=cache, scorer=scorer, top_k=opts.top_k, progress=tick, prefetch=prefetch,
+                       thesaurus=thesaurus)
         from linker.scoring import apply_overrides, classify
 
         classify(goals, encoder=encoder, cache=cache)

@@ -82,3 +82,52 @@ def test_a_two_character_term_is_found_only_as_a_word_of_the_text():
     assert "两翼" in names("支持“两翼”教育改革发展。")
     (wrong,) = _pair_features("加强名师工作室建设。", ["组织3万余名师生参与服务保障活动。"])
     assert wrong["concept"] == wrong["concept_idf"] == wrong["concept_new"] == 0.0
+
+
+def test_a_users_concept_file_extends_the_thesaurus(tmp_path):
+    """--concepts FILE adds concepts (and terms to a shipped one); a bad file is one line and exit 1."""
+    from linker.pipeline import Options, analyze
+    from tests.test_cli_errors import run
+
+    mine = tmp_path / "mine.txt"
+    mine.write_text("# 本部门的说法\n银发工程: 老年大学 老年学校\n两翼: 宝坻合作区\n", encoding="utf-8")
+    th = concepts.load([mine])
+    assert len(th.concepts) == len(concepts.default().concepts) + 1
+    wings = next(c for c in th.concepts if c.name == "两翼")
+    assert "宝坻合作区" in wings.terms and "雄安" in wings.terms
+    report = tmp_path / "r.txt"
+    report.write_text("2022年度部门整体绩效评价报告\n一、部门整体绩效目标设立情况\n支持银发工程建设。\n"
+                      "二、整体绩效目标实现情况\n新建老年大学3所。\n开展校园足球联赛。\n", encoding="utf-8")
+
+    def features(**kw):
+        a = analyze(report, options=Options(model="lexical", use_store=False, **kw))
+        ((_, sg),) = list(a.subgoals())
+        return {a.unit_by_id[c.evidence_id].text: c.features for c in a.candidates[sg.id]}
+
+    plain, extended = features(), features(concepts=(mine,))
+    assert plain["新建老年大学3所。"]["concept_new"] == 0.0
+    assert extended["新建老年大学3所。"]["concept_new"] == 1.0 and extended["新建老年大学3所。"]["concept"] == 1.0
+    assert extended["开展校园足球联赛。"]["concept"] == 0.0
+    # what the command line says of a bad file, before any analysis
+    bad = tmp_path / "bad.txt"
+    bad.write_text("银发工程 老年大学\n", encoding="utf-8")
+    for path, message in ((bad, f"{bad}:1: a concept line reads 'name: term term …'"),
+                          (tmp_path / "none.txt", "no such file"), (tmp_path, "a folder, not a concept file")):
+        res = run("analyze", str(report), "-m", "lexical", "--no-store", "--concepts", str(path))
+        assert res.returncode == 1 and message in res.stderr and "Traceback" not in res.stderr
+    gbk = tmp_path / "gbk.txt"
+    gbk.write_bytes("银发工程: 老年大学\n".encode("gb18030"))
+    with pytest.raises(LinkerError, match="not UTF-8"):
+        concepts.load([gbk])
+
+
+def test_batch_runs_a_report_again_when_its_concept_file_changes(tmp_path):
+    from linker.batch import settings_of
+    from linker.pipeline import Options
+
+    mine = tmp_path / "mine.txt"
+    mine.write_text("银发工程: 老年大学\n", encoding="utf-8")
+    before = settings_of(Options(concepts=(mine,)), ["html"])
+    mine.write_text("银发工程: 老年大学 老年学校\n", encoding="utf-8")
+    assert settings_of(Options(concepts=(mine,)), ["html"]) != before
+    assert settings_of(Options(), ["html"]) != before

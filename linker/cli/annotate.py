@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from linker.cli.app import (
+    Concepts,
     EvidenceSection,
     ExcludeSection,
     GoalsSection,
@@ -54,6 +55,7 @@ def review(
     goals_section: GoalsSection = [],  # noqa: B006
     evidence_section: EvidenceSection = [],  # noqa: B006
     exclude_section: ExcludeSection = [],  # noqa: B006
+    concepts: Concepts = [],  # noqa: B006
     quiet: Quiet = False,
 ) -> None:
     """Review the links of a report in the browser: accept, reject, add evidence; every decision goes to the store."""
@@ -64,7 +66,7 @@ def review(
     store = Store(db)
     try:
         store.check_writable()  # a read-only store fails now, not after the analysis
-        opts = _options(model, goals_section, evidence_section, exclude_section)
+        opts = _options(model, goals_section, evidence_section, exclude_section, concepts=concepts)
         opts.db = db
         opts.use_store = False  # the app applies the store's judgments itself (and again after each one)
         a = _run_analysis(list(files or []), goals, list(evidence or []), opts, quiet)

@@ -24,6 +24,7 @@ EvidenceSection = Annotated[list[str], typer.Option("--evidence-section", help="
 ExcludeSection = Annotated[list[str], typer.Option("--exclude-section", help="Never read this section (title text); repeatable.")]
 Model = Annotated[str, typer.Option("--model", "-m", help="Encoder: e5 (default, bundled), lexical, or st:PATH (a local sentence-transformers model).")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress output.")]
+Concepts = Annotated[list[Path], typer.Option("--concepts", metavar="FILE", help="A concept file (UTF-8, 'name: term term …' a line) that extends the shipped domain thesaurus; repeatable.")]
 Db = Annotated[Optional[Path], typer.Option("--db", help="The annotation database whose judgments override the model (default: $LINKER_DB or ~/.local/share/linker/linker.sqlite).")]
 NoStore = Annotated[bool, typer.Option("--no-store", help="Ignore the judgments of the annotation database.")]
 
@@ -81,13 +82,22 @@ def _progress(quiet: bool):  # type: ignore[no-untyped-def]
 
 def _options(model: str, goals_section: list[str], evidence_section: list[str], exclude_section: list[str],
              no_cache: bool = False, reranker: Optional[Path] = None, db: Optional[Path] = None,
-             no_store: bool = False):  # type: ignore[no-untyped-def]
+             no_store: bool = False, concepts: Optional[list[Path]] = None):  # type: ignore[no-untyped-def]
     from linker.pipeline import Options
     from linker.structure import Overrides
 
     ov = Overrides(goals=tuple(goals_section), evidence=tuple(evidence_section), exclude=tuple(exclude_section))
     ev = Overrides(evidence=tuple(evidence_section), exclude=tuple(exclude_section))
-    opts = Options(model=model, overrides=ov, evidence_overrides=ev, use_cache=not no_cache, db=db, use_store=not no_store)
+    opts = Options(model=model, overrides=ov, evidence_overrides=ev, use_cache=not no_cache, db=db, use_store=not no_store,
+                   concepts=tuple(concepts or ()))
+    if opts.concepts:
+        from linker import concepts as concepts_mod
+        from linker.errors import LinkerError
+
+        try:
+            concepts_mod.load(opts.concepts)  # a bad concept file is refused before anything else is done
+        except LinkerError as exc:
+            _fail(str(exc))
     if reranker is not None:
         opts.reranker = reranker
     return opts

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from linker.cli.app import (
+    Concepts,
     Db,
     EvidenceSection,
     ExcludeSection,
@@ -36,6 +37,7 @@ def batch(
     goals_section: GoalsSection = [],  # noqa: B006
     evidence_section: EvidenceSection = [],  # noqa: B006
     exclude_section: ExcludeSection = [],  # noqa: B006
+    concepts: Concepts = [],  # noqa: B006
     db: Db = None,
     no_store: NoStore = False,
     quiet: Quiet = False,
@@ -51,7 +53,7 @@ def batch(
     _check_db(db, no_store)
     from linker.batch import run_batch
 
-    opts = _options(model, goals_section, evidence_section, exclude_section, db=db, no_store=no_store)
+    opts = _options(model, goals_section, evidence_section, exclude_section, db=db, no_store=no_store, concepts=concepts)
     prog = None
     if not quiet and sys.stderr.isatty():
         from rich.console import Console

@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from linker.cli.app import (
+    Concepts,
     Db,
     EvidenceSection,
     ExcludeSection,
@@ -86,6 +87,7 @@ def analyze(
     exclude_section: ExcludeSection = [],  # noqa: B006
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the embedding cache.")] = False,
     block_override: Annotated[Optional[list[str]], typer.Option("--block-override", help="Set a sub-goal's (or goal's) block and category, e.g. g3.2=效果/社会效益; repeatable.")] = None,
+    concepts: Concepts = [],  # noqa: B006
     db: Db = None,
     no_store: NoStore = False,
     quiet: Quiet = False,
@@ -104,7 +106,7 @@ def analyze(
             _fail(f"--graph {graph}: write the graph as .graphml or .json")
         _check_output(graph, "--graph")
     _check_db(db, no_store)
-    opts = _options(model, goals_section, evidence_section, exclude_section, no_cache, db=db, no_store=no_store)
+    opts = _options(model, goals_section, evidence_section, exclude_section, no_cache, db=db, no_store=no_store, concepts=concepts)
     if block_override:
         from linker.scoring import parse_override
 
@@ -137,6 +139,7 @@ def missing(
     model: Model = "e5",
     goals_section: GoalsSection = [],  # noqa: B006
     evidence_section: EvidenceSection = [],  # noqa: B006
+    concepts: Concepts = [],  # noqa: B006
     db: Db = None,
     no_store: NoStore = False,
     quiet: Quiet = False,
@@ -146,7 +149,7 @@ def missing(
     if fmt not in ("text", "csv", "json"):
         _fail(f"unknown format '{fmt}' for missing; use text, csv or json")
     _check_db(db, no_store)
-    opts = _options(model, goals_section, evidence_section, [], db=db, no_store=no_store)
+    opts = _options(model, goals_section, evidence_section, [], db=db, no_store=no_store, concepts=concepts)
     a = _run_analysis(list(files or []), goals, list(evidence or []), opts, quiet)
     _warnings(a)
     from linker.model import Status
