@@ -27,6 +27,7 @@ from linker import segment
 from linker.errors import LinkerError
 
 _LINE = re.compile(r"^([^:：#]+)[:：]\s*(.*)$")
+_SEPARATORS = re.compile(r"[\s、，,；;]+")  # terms by spaces, or as Chinese lists them
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,8 @@ class Thesaurus:
         return self._search(text, names=False)
 
     def _search(self, text: str, *, names: bool) -> dict[int, set[str]]:
-        # a two-character word counts only as a word of the text (jieba's), not across two:
-        # 外培 is not in 校外培训, 名师 not in 3万余名师生, 用能 not in 应用能力
+        # a two-character word counts only inside one word of the text (jieba's), not across two:
+        # 外培 is not in 校外|培训, 名师 not in 余名|师生, 用能 not in 应用|能力; 通州 is in 通州区
         found: dict[int, set[str]] = {}
         index = self._index
         bounds: frozenset[int] | None = None
@@ -67,7 +68,7 @@ class Thesaurus:
                     if len(w) == 2:
                         if bounds is None:
                             bounds = segment.boundaries(text)
-                        if i not in bounds or i + 2 not in bounds:
+                        if i + 1 in bounds:
                             continue
                     found.setdefault(k, set()).add(w)
         return found
@@ -80,9 +81,13 @@ def _concepts(text: str, source: str) -> list[Concept]:
         if not line:
             continue
         m = _LINE.match(line)
-        if m is None or not m.group(2).split():
+        terms = [t for t in _SEPARATORS.split(m.group(2)) if t] if m is not None else []
+        if not terms:
             raise LinkerError(f"{source}:{n}: a concept line reads 'name: term term …'")
-        concepts.append(Concept(m.group(1).strip(), tuple(dict.fromkeys(m.group(2).split()))))
+        short = [t for t in terms if len(t) < 2]
+        if short:
+            raise LinkerError(f"{source}:{n}: a term needs two characters or more ({'、'.join(short)}): one would be found everywhere")
+        concepts.append(Concept(m.group(1).strip(), tuple(dict.fromkeys(terms))))
     return concepts
 
 

@@ -1064,9 +1064,10 @@ def _respectively(s: str, found: list[_Found]) -> None:
             continue
         nouns = [n for n in re.split(r"以及|和|、|及|与", m.group(1)) if n]
         verb, counted = m.group(2), m.group(3)
-        # the items are kinds of what is counted after the verb: 小学 + (新增)学位 → 小学学位; only
-        # after a verb of the list, since an unknown one would be taken for the noun (分别扩大…, 分别占…)
-        nouns = [n + counted for n in nouns] if counted and verb else _shared_head(nouns)
+        # the items are kinds of what is counted after the verb: 小学 + 新增学位 → 小学新增学位 (the verb
+        # stays: new places are not the stock of places); only after a verb of the list, since an unknown
+        # one would be taken for the noun (分别扩大…, 分别占…)
+        nouns = [n + verb + counted for n in nouns] if counted and verb else _shared_head(nouns)
         first = fs[0].q  # "能耗和二氧化碳排放分别降低13.5%、18%": every figure is a fall
         for k, f in enumerate(fs):
             if len(nouns) == len(fs):

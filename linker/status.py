@@ -112,7 +112,8 @@ def _split_noun(noun: str) -> tuple[str, str]:
     return n, ""
 
 
-# the verbs of a count, which a noun may carry in any place (新增小学学位, 小学新增学位, 小学学位增加)
+# the verbs of an addition, which a noun may carry in any place (新增小学学位, 小学新增学位, 小学学位增加);
+# a noun without one counts a stock, not what was added to it
 _VERBLESS = re.compile(r"新增|增加|新建")
 
 
@@ -136,8 +137,9 @@ def noun_match(a: str | None, b: str | None, context: str | None = None) -> int:
         return 0
     a = re.sub(r"\s+", "", a)
     b = re.sub(r"\s+", "", b)
-    if a == b or (len(_VERBLESS.sub("", a)) >= 2 and _VERBLESS.sub("", a) == _VERBLESS.sub("", b)):
-        return 2  # 小学新增学位, 新增小学学位 and 小学学位增加 are one count
+    if a == b or (_VERBLESS.search(a) and _VERBLESS.search(b) and len(_VERBLESS.sub("", a)) >= 2
+                  and _VERBLESS.sub("", a) == _VERBLESS.sub("", b)):
+        return 2  # 小学新增学位, 新增小学学位 and 小学学位增加 are one count (but 城镇就业人数 is no 新增 one)
     ha, _ = _split_noun(a)
     hb, _ = _split_noun(b)
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
@@ -454,6 +456,9 @@ def _figures(sg: SubGoal, cands: Sequence[Candidate], units: dict[str, EvidenceU
             if stated is not None and report is not None and stated > report:
                 continue  # "到2025年…将达到95%" in a 2022 report: a plan, not a result
             strength = noun_match(sg.target.quantity, q.quantity, sg.text)
+            if not strength and q.change == "increase" and _VERBLESS.search(sg.target.quantity):
+                # "小学学位增加2400个": the rise is the addition that 小学新增学位 counts
+                strength = noun_match(_VERBLESS.sub("", sg.target.quantity), q.quantity, sg.text)
             if strength:
                 ok = nearly(q, sg.target) if _written_near(u, q) else comparable(q, sg.target)
                 found.append(((strength, c.score, q, u.id, ok), _stated_year(u, q)))

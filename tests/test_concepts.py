@@ -79,6 +79,9 @@ def test_a_two_character_term_is_found_only_as_a_word_of_the_text():
     assert not any("名师" in words for words in th.reported("组织3万余名师生参与服务保障活动。").values())
     assert not any("用能" in words for words in th.reported("提升教师信息技术应用能力。").values())
     assert any("名师" in words for words in th.reported("评选市级名师100名。").values())
+    # inside one longer word it is still found: 通州 in 通州区, 德育 in 德育工作
+    assert any("通州" in words for words in th.reported("通州区新建学校3所。").values())
+    assert any("德育" in words for words in th.reported("扎实开展德育工作。").values())
     assert "两翼" in names("支持“两翼”教育改革发展。")
     (wrong,) = _pair_features("加强名师工作室建设。", ["组织3万余名师生参与服务保障活动。"])
     assert wrong["concept"] == wrong["concept_idf"] == wrong["concept_new"] == 0.0
@@ -111,10 +114,17 @@ def test_a_users_concept_file_extends_the_thesaurus(tmp_path):
     # what the command line says of a bad file, before any analysis
     bad = tmp_path / "bad.txt"
     bad.write_text("银发工程 老年大学\n", encoding="utf-8")
+    short = tmp_path / "short.txt"
+    short.write_text("托育: 托 托育园\n", encoding="utf-8")
     for path, message in ((bad, f"{bad}:1: a concept line reads 'name: term term …'"),
+                          (short, f"{short}:1: a term needs two characters or more (托)"),
                           (tmp_path / "none.txt", "no such file"), (tmp_path, "a folder, not a concept file")):
         res = run("analyze", str(report), "-m", "lexical", "--no-store", "--concepts", str(path))
         assert res.returncode == 1 and message in res.stderr and "Traceback" not in res.stderr
+    # terms listed as Chinese lists them
+    listed = tmp_path / "listed.txt"
+    listed.write_text("银发工程: 老年大学、老年学校，养老驿站\n", encoding="utf-8")
+    assert concepts.load([listed]).concepts[-1].terms == ("老年大学", "老年学校", "养老驿站")
     gbk = tmp_path / "gbk.txt"
     gbk.write_bytes("银发工程: 老年大学\n".encode("gb18030"))
     with pytest.raises(LinkerError, match="not UTF-8"):

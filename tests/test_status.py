@@ -133,6 +133,10 @@ def test_a_counts_rise_is_the_number_added():
     assert comparable(find_quantities("新增学位1.8万个。")[0], rise) is False
     v, _ = run(goal_with("全年新增中小学学位2万个"), [unit("u1", "全市中小学学位增加2.8万个。")])
     assert v.status == Status.MET, v.note
+    # a noun without the verb counts a stock: 1200万 employed are not 26万 new jobs
+    assert noun_match("城镇新增就业人数", "城镇就业人数") < 2 and noun_match("小学新增学位", "新增小学学位") == 2
+    v, _ = run(goal_with("城镇新增就业人数达到26万人"), [unit("u1", "全市城镇就业人数达到1200万人。")])
+    assert v.status not in (Status.MET, Status.UNMET), v.note
 
 
 def test_a_figure_about_something_else_decides_nothing():
