@@ -145,7 +145,10 @@ def noun_match(a: str | None, b: str | None, context: str | None = None) -> int:
     short, long_ = (a, b) if len(a) <= len(b) else (b, a)
     hs = ha if short == a else hb
     if short in long_ and len(short) >= 2 and hs:
-        return 2
+        # 新增小学学位 holds 小学学位, but what was added is not the stock (:func:`_figures` reads
+        # "小学学位新增2400个", the verb before the figure, as an addition)
+        stock = not _VERBLESS.search(short) and not (short == a and context and _VERBLESS.search(context))
+        return 0 if _VERBLESS.search(long_) and stock else 2  # (a target "新增2万个学位" is an addition itself)
     if context and _in_context(a, b, ha, re.sub(r"\s+", "", context)):
         return 1
     if _diverge(ha, hb):
@@ -456,8 +459,8 @@ def _figures(sg: SubGoal, cands: Sequence[Candidate], units: dict[str, EvidenceU
             if stated is not None and report is not None and stated > report:
                 continue  # "到2025年…将达到95%" in a 2022 report: a plan, not a result
             strength = noun_match(sg.target.quantity, q.quantity, sg.text)
-            if not strength and q.change == "increase" and _VERBLESS.search(sg.target.quantity):
-                # "小学学位增加2400个": the rise is the addition that 小学新增学位 counts
+            if not strength and _VERBLESS.search(sg.target.quantity) and (q.change == "increase" or _added(u, q)):
+                # "小学学位增加2400个", "小学学位新增2400个": the addition that 小学新增学位 counts
                 strength = noun_match(_VERBLESS.sub("", sg.target.quantity), q.quantity, sg.text)
             if strength:
                 ok = nearly(q, sg.target) if _written_near(u, q) else comparable(q, sg.target)
@@ -466,6 +469,12 @@ def _figures(sg: SubGoal, cands: Sequence[Candidate], units: dict[str, EvidenceU
     kept = [f for f, y in found if y is None or y == latest or y == sg.target.deadline]
     kept.sort(key=lambda f: (-f[0], -f[1]))
     return kept
+
+
+def _added(u: EvidenceUnit, q: Quantity) -> bool:
+    """The figure follows a verb of addition ("小学学位新增2400个")."""
+    before = u.text[max(0, q.start - u.start - 4) : max(0, q.start - u.start)]
+    return bool(re.search(r"(?:新增|增加|新建)了?\s*$", before))
 
 
 def _decisive(

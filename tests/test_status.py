@@ -137,6 +137,12 @@ def test_a_counts_rise_is_the_number_added():
     assert noun_match("城镇新增就业人数", "城镇就业人数") < 2 and noun_match("小学新增学位", "新增小学学位") == 2
     v, _ = run(goal_with("城镇新增就业人数达到26万人"), [unit("u1", "全市城镇就业人数达到1200万人。")])
     assert v.status not in (Status.MET, Status.UNMET), v.note
+    # 小学学位 is held in 新增小学学位, but 15万 places in all say nothing of the 2000 to be added;
+    # the verb before the figure makes it an addition again
+    v, _ = run(goal_with("全年新增小学学位2000个"), [unit("u1", "全市小学学位达到15万个。")])
+    assert v.status not in (Status.MET, Status.UNMET), v.note
+    v, _ = run(goal_with("全年新增小学学位2000个"), [unit("u1", "全市小学学位新增1800个。")])
+    assert v.status == Status.UNMET, v.note
 
 
 def test_a_figure_about_something_else_decides_nothing():
