@@ -121,7 +121,9 @@ def noun_match(a: str | None, b: str | None, context: str | None = None) -> int:
     """How surely two measured nouns name the same thing: 2 sure, 1 likely, 0 no.
 
     2: one holds the other and the shorter says more than a generic head
-    (入园率 in 学前三年入园率; not 覆盖率 in 集团化办学覆盖率);
+    (入园率 in 学前三年入园率; not 覆盖率 in 集团化办学覆盖率), unless only the longer
+    names an addition (新增小学学位 against the stock 小学学位 → 0); also 2: the same
+    noun with its verb of addition in another place (新增小学学位, 小学新增学位);
     1: their specific parts share a stretch of two characters or more that covers most
     (60%) of the shorter one (普惠率 and 普惠性幼儿园覆盖率), never through generic heads
     alone (集团化办学覆盖率 vs 普惠性幼儿园覆盖率 → 0, 义务教育就近入学比例 vs
