@@ -104,14 +104,10 @@ def parse(text: str, source: str = "concepts.txt") -> Thesaurus:
     return Thesaurus(_merged(_concepts(text, source)))
 
 
-def _shipped_text() -> str:
-    return resources.files("linker").joinpath("concepts.txt").read_text(encoding="utf-8")
-
-
 @lru_cache(maxsize=1)
 def default() -> Thesaurus:
     """The shipped thesaurus."""
-    return parse(_shipped_text())
+    return parse(resources.files("linker").joinpath("concepts.txt").read_text(encoding="utf-8"))
 
 
 def load(extra: Sequence[str | Path] = ()) -> Thesaurus:
@@ -121,7 +117,7 @@ def load(extra: Sequence[str | Path] = ()) -> Thesaurus:
     """
     if not extra:
         return default()
-    concepts = _concepts(_shipped_text(), "concepts.txt")
+    concepts = list(default().concepts)
     for path in map(Path, extra):
         try:
             text = path.read_text(encoding="utf-8-sig")

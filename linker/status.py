@@ -139,8 +139,8 @@ def noun_match(a: str | None, b: str | None, context: str | None = None) -> int:
         return 0
     a = re.sub(r"\s+", "", a)
     b = re.sub(r"\s+", "", b)
-    if a == b or (_VERBLESS.search(a) and _VERBLESS.search(b) and len(_VERBLESS.sub("", a)) >= 2
-                  and _VERBLESS.sub("", a) == _VERBLESS.sub("", b)):
+    bare_a, bare_b = _VERBLESS.sub("", a), _VERBLESS.sub("", b)
+    if a == b or (bare_a != a and bare_b != b and len(bare_a) >= 2 and bare_a == bare_b):
         return 2  # 小学新增学位, 新增小学学位 and 小学学位增加 are one count (but 城镇就业人数 is no 新增 one)
     ha, _ = _split_noun(a)
     hb, _ = _split_noun(b)
